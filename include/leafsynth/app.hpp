@@ -1,0 +1,72 @@
+#pragma once
+/// @file app.hpp
+/// The App: the root of the construct tree, and synthesis into an output folder.
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "leafsynth/construct.hpp"
+
+namespace leafsynth {
+
+class Stack;
+
+/// Template serialization format.
+enum class TemplateFormat {
+    Json, ///< JSON, 1-space indented as CDK writes it.
+    Yaml  ///< YAML with CloudFormation short-form tags (`!Ref`, `!GetAtt`, `!Sub`, ...).
+};
+
+/// Options of App::synth.
+struct SynthOptions {
+    TemplateFormat format = TemplateFormat::Json; ///< Template format.
+};
+
+/// One file of a synthesized assembly.
+struct AssemblyFile {
+    std::string path;     ///< Relative path inside the output folder.
+    std::string contents; ///< Bytes to write.
+};
+
+/// What was synthesized for one stack.
+struct StackSummary {
+    std::string name;                      ///< Stack name.
+    std::string artifact_id;               ///< Artifact id (file stem).
+    std::string region;                    ///< Region, or empty when not pinned.
+    std::string account;                   ///< Account, or empty.
+    std::size_t resources = 0;             ///< Number of resources in the template.
+    std::string template_file;             ///< Template path inside the output folder.
+    std::vector<std::string> dependencies; ///< Names of the stacks it depends on.
+};
+
+/// The in-memory result of synthesis: every file, plus a summary per stack in deployment order.
+struct Assembly {
+    std::vector<AssemblyFile> files;  ///< Files, sorted by path.
+    std::vector<StackSummary> stacks; ///< Stacks in deployment order.
+    /// The contents of a file by relative path; throws Error when absent.
+    const std::string& file(const std::string& path) const;
+};
+
+/// The root of a construct tree.
+class App : public Construct {
+public:
+    /// An empty app.
+    App();
+
+    /// The stacks of this app, in construct-tree order.
+    std::vector<Stack*> stacks();
+
+    /// Runs the pipeline (prepare → validate → resolve → serialize) and returns every file.
+    /// Throws ValidationError listing every problem, each prefixed with its construct path.
+    Assembly synth(const SynthOptions& options = {});
+
+private:
+    bool prepared_ = false;
+};
+
+/// Writes an assembly to `outdir` atomically: the files are written to a temporary sibling folder
+/// which then replaces `outdir`; on any failure `outdir` is left exactly as it was.
+void write_assembly(const Assembly& assembly, const std::filesystem::path& outdir);
+
+} // namespace leafsynth

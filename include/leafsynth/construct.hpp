@@ -1,0 +1,103 @@
+#pragma once
+/// @file construct.hpp
+/// The construct tree: every node (app, stack, resource, output, higher-level construct) is a Construct.
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace leafsynth {
+
+class App;
+class Construct;
+
+/// Something applied to every construct below a scope just before synthesis (tags are aspects).
+class Aspect {
+public:
+    virtual ~Aspect() = default;
+    /// Called once for the scope it was added to and once for every descendant, parents first.
+    virtual void visit(Construct& node) = 0;
+};
+
+/// A node of the construct tree. Children are kept in insertion order; ids are unique among siblings.
+///
+/// Construct with `make<T>(scope, id, ...)` so the parent owns the child, or as a member / local
+/// whose lifetime outlives synthesis (it unregisters itself from its parent when destroyed).
+class Construct {
+public:
+    /// Creates a construct under `scope`. Throws ConstructError when the id is empty, contains
+    /// '/', or is already used by a sibling.
+    Construct(Construct& scope, std::string id);
+    virtual ~Construct();
+    Construct(const Construct&) = delete;
+    Construct& operator=(const Construct&) = delete;
+
+    /// This construct's id among its siblings.
+    const std::string& id() const { return id_; }
+    /// The parent, or nullptr for the root (the App).
+    Construct* parent() const { return parent_; }
+    /// The path from the root, ids joined by '/', without the root's empty id (e.g. `Stack/Queue/Resource`).
+    std::string path() const;
+    /// The chain of constructs from the root down to this one, both included.
+    std::vector<const Construct*> scopes() const;
+    /// The children, in insertion order.
+    const std::vector<Construct*>& children() const { return children_; }
+    /// The child with this id, or nullptr.
+    Construct* find_child(std::string_view id) const;
+    /// This construct and every descendant, depth first, parents before children.
+    std::vector<Construct*> descendants_and_self();
+    /// The root of the tree.
+    Construct& root();
+    /// The root of the tree.
+    const Construct& root() const;
+
+    /// Declares that this construct must be deployed after `other`: within one stack every resource
+    /// below this construct gets a `DependsOn` on every resource below `other`; across stacks the
+    /// stacks are ordered.
+    void add_dependency(Construct& other);
+    /// The constructs this one depends on, in the order they were added.
+    const std::vector<Construct*>& dependencies() const { return dependencies_; }
+
+    /// Adds an aspect, applied to this construct and its descendants at synthesis.
+    void add_aspect(std::shared_ptr<Aspect> aspect);
+    /// The aspects added to this construct.
+    const std::vector<std::shared_ptr<Aspect>>& aspects() const { return aspects_; }
+
+    /// Adds a check run at validation; every message it returns becomes an error on this path.
+    void add_validation(std::function<std::vector<std::string>()> check);
+    /// Runs this construct's own checks (the virtual hook and the added ones).
+    std::vector<std::string> run_validations() const;
+
+    /// Takes ownership of a child created with this construct as its scope (used by make()).
+    void adopt(std::unique_ptr<Construct> child);
+
+protected:
+    /// Creates the root of a tree (the App).
+    explicit Construct(std::nullptr_t root_marker);
+    /// Override to report problems with this construct; called at validation.
+    virtual std::vector<std::string> validate() const { return {}; }
+
+private:
+    std::string id_;
+    Construct* parent_ = nullptr;
+    std::vector<Construct*> children_;
+    std::vector<std::unique_ptr<Construct>> owned_;
+    std::vector<Construct*> dependencies_;
+    std::vector<std::shared_ptr<Aspect>> aspects_;
+    std::vector<std::function<std::vector<std::string>()>> validations_;
+};
+
+/// Creates a `T` under `scope`, owned by it, and returns a reference to it.
+/// `T`'s constructor takes `(Construct& scope, std::string id, args...)`.
+template <class T, class... Args>
+T& make(Construct& scope, std::string id, Args&&... args) {
+    auto owned = std::make_unique<T>(scope, std::move(id), std::forward<Args>(args)...);
+    T& result = *owned;
+    scope.adopt(std::move(owned));
+    return result;
+}
+
+} // namespace leafsynth

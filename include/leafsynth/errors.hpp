@@ -1,0 +1,42 @@
+#pragma once
+/// @file errors.hpp
+/// The exceptions leafsynth throws. Each carries what is wrong and where.
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace leafsynth {
+
+/// Base class of every leafsynth error.
+class Error : public std::runtime_error {
+public:
+    /// An error with a one-line message.
+    explicit Error(const std::string& message) : std::runtime_error(message) {}
+};
+
+/// Misuse of the construct tree (an id clash, an invalid id), raised where it happens.
+class ConstructError : public Error {
+public:
+    using Error::Error;
+};
+
+/// Input that cannot be used (a config file, a command-line value).
+class InputError : public Error {
+public:
+    using Error::Error;
+};
+
+/// Every problem found while validating an app, each prefixed with its construct path.
+class ValidationError : public Error {
+public:
+    /// Collects the messages; what() lists them all, one per line.
+    explicit ValidationError(std::vector<std::string> messages);
+    /// The individual messages, in construct-tree order.
+    const std::vector<std::string>& messages() const { return messages_; }
+
+private:
+    std::vector<std::string> messages_;
+};
+
+} // namespace leafsynth

@@ -1,0 +1,68 @@
+#pragma once
+/// @file stack.hpp
+/// A Stack: the unit of deployment, one CloudFormation template.
+
+#include <string>
+#include <vector>
+
+#include "leafsynth/construct.hpp"
+
+namespace leafsynth {
+
+class CfnElement;
+
+/// Where a stack is deployed. An empty account means "the deploying account" (`AWS::AccountId`).
+struct Environment {
+    std::string account; ///< 12-digit account id, or empty.
+    std::string region;  ///< Region name such as `us-west-2`, or empty when not pinned.
+};
+
+/// Options of a Stack.
+struct StackProps {
+    std::string stack_name;  ///< CloudFormation stack name; defaults to the construct id.
+    std::string description; ///< Template Description (at most 1,024 bytes).
+    Environment env;         ///< Account and region.
+};
+
+/// A CloudFormation stack: every CfnElement below it (down to the next stack) lands in its template.
+class Stack : public Construct {
+public:
+    /// Creates a stack under `scope` (normally the App).
+    Stack(Construct& scope, std::string id, StackProps props = {});
+
+    /// The nearest enclosing stack of a construct; throws ConstructError when there is none.
+    static Stack& of(const Construct& construct);
+
+    /// The CloudFormation stack name.
+    const std::string& stack_name() const { return stack_name_; }
+    /// The template Description.
+    const std::string& description() const { return description_; }
+    /// Sets the template Description.
+    void set_description(std::string description) { description_ = std::move(description); }
+    /// The environment (account and region) the stack deploys to.
+    const Environment& environment() const { return env_; }
+    /// Sets the environment (account and region).
+    void set_environment(Environment env) { env_ = std::move(env); }
+    /// The name of this stack's artifact in the output folder (its id, made file-safe).
+    std::string artifact_id() const;
+    /// The template file name in the output folder, e.g. `MyStack.template.json`.
+    std::string template_file(bool yaml = false) const;
+
+    /// Allocates the logical id of an element of this stack. The default follows aws-cdk-lib:
+    /// the element's path below the stack, through make_unique_id(). Override to change the rule.
+    virtual std::string allocate_logical_id(const CfnElement& element) const;
+
+    /// The elements (resources, outputs, parameters, conditions) that belong to this stack,
+    /// in construct-tree order.
+    std::vector<CfnElement*> elements() const;
+
+protected:
+    std::vector<std::string> validate() const override;
+
+private:
+    std::string stack_name_;
+    std::string description_;
+    Environment env_;
+};
+
+} // namespace leafsynth

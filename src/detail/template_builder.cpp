@@ -1,0 +1,279 @@
+#include "detail/template_builder.hpp"
+
+#include <algorithm>
+#include <map>
+#include <regex>
+
+#include "leafsynth/app.hpp"
+#include "leafsynth/cfn_condition.hpp"
+#include "leafsynth/cfn_output.hpp"
+#include "leafsynth/cfn_parameter.hpp"
+#include "leafsynth/cfn_resource.hpp"
+#include "leafsynth/fn.hpp"
+#include "leafsynth/tags.hpp"
+
+namespace leafsynth::detail {
+
+namespace {
+
+const char* fn_name(Intrinsic::Kind kind) {
+    switch (kind) {
+    case Intrinsic::Kind::Ref: return "Ref";
+    case Intrinsic::Kind::GetAtt: return "Fn::GetAtt";
+    case Intrinsic::Kind::Sub: return "Fn::Sub";
+    case Intrinsic::Kind::Join: return "Fn::Join";
+    case Intrinsic::Kind::Select: return "Fn::Select";
+    case Intrinsic::Kind::Split: return "Fn::Split";
+    case Intrinsic::Kind::GetAZs: return "Fn::GetAZs";
+    case Intrinsic::Kind::ImportValue: return "Fn::ImportValue";
+    case Intrinsic::Kind::If: return "Fn::If";
+    case Intrinsic::Kind::Base64: return "Fn::Base64";
+    case Intrinsic::Kind::FindInMap: return "Fn::FindInMap";
+    case Intrinsic::Kind::Cidr: return "Fn::Cidr";
+    case Intrinsic::Kind::Equals: return "Fn::Equals";
+    case Intrinsic::Kind::And: return "Fn::And";
+    case Intrinsic::Kind::Or: return "Fn::Or";
+    case Intrinsic::Kind::Not: return "Fn::Not";
+    case Intrinsic::Kind::Condition: return "Condition";
+    }
+    return "?";
+}
+
+const char* removal_name(RemovalPolicy p, bool deletion) {
+    switch (p) {
+    case RemovalPolicy::Destroy: return "Delete";
+    case RemovalPolicy::Retain: return "Retain";
+    case RemovalPolicy::Snapshot: return "Snapshot";
+    case RemovalPolicy::RetainOnUpdateOrDelete: return deletion ? "RetainExceptOnCreate" : "Retain";
+    }
+    return "Delete";
+}
+
+/// Every CfnResource in `scope`'s subtree, without descending into other stacks.
+void collect_resources(const Construct& scope, std::vector<const CfnResource*>& out) {
+    if (auto* r = dynamic_cast<const CfnResource*>(&scope)) out.push_back(r);
+    for (const Construct* c : scope.children())
+        if (!dynamic_cast<const Stack*>(c)) collect_resources(*c, out);
+}
+
+} // namespace
+
+std::string Resolver::element_id(const CfnElement& target, const std::string& where, const char* what) {
+    if (&target.root() != &consumer_.root()) {
+        errors_.push_back(where + ": " + what + " '" + target.path() +
+                          "', which belongs to another app; references only work within one app");
+        return "Invalid";
+    }
+    if (&target.stack() != &consumer_) {
+        errors_.push_back(where + ": " + what + " '" + target.path() + "' in stack '" +
+                          target.stack().stack_name() + "' from stack '" + consumer_.stack_name() +
+                          "'; references between stacks are not supported yet");
+        return "Invalid";
+    }
+    std::string id = target.logical_id();
+    referenced_.insert(id);
+    return id;
+}
+
+Json Resolver::resolve_intrinsic(const Intrinsic& in, const std::string& where) {
+    const char* name = fn_name(in.kind);
+    Json args = Json::array();
+    for (const auto& a : in.args) args.push_back(resolve(a, where));
+    switch (in.kind) {
+    case Intrinsic::Kind::Ref: {
+        if (!in.target) return Json{{name, in.name}};
+        if (dynamic_cast<const CfnOutput*>(in.target) || dynamic_cast<const CfnCondition*>(in.target)) {
+            errors_.push_back(where + ": Ref to '" + in.target->path() +
+                              "', which is not a resource or parameter; only those can be referenced");
+            return Json{{name, "Invalid"}};
+        }
+        return Json{{name, element_id(*in.target, where, "references")}};
+    }
+    case Intrinsic::Kind::GetAtt: {
+        if (!dynamic_cast<const CfnResource*>(in.target)) {
+            errors_.push_back(where + ": Fn::GetAtt needs a resource handle");
+            return Json{{name, Json::array({"Invalid", in.name})}};
+        }
+        return Json{{name, Json::array({element_id(*in.target, where, "uses an attribute of"), in.name})}};
+    }
+    case Intrinsic::Kind::If: {
+        Json full = Json::array({element_id(*in.condition, where, "uses condition")});
+        for (auto& a : args) full.push_back(std::move(a));
+        return Json{{name, std::move(full)}};
+    }
+    case Intrinsic::Kind::Condition:
+        return Json{{name, element_id(*in.condition, where, "uses condition")}};
+    case Intrinsic::Kind::Sub:
+    case Intrinsic::Kind::GetAZs:
+    case Intrinsic::Kind::ImportValue:
+    case Intrinsic::Kind::Base64:
+        if (args.size() == 1) return Json{{name, std::move(args[0])}};
+        return Json{{name, std::move(args)}};
+    case Intrinsic::Kind::Not:
+        return Json{{name, std::move(args)}};
+    default:
+        return Json{{name, std::move(args)}};
+    }
+}
+
+Json Resolver::resolve(const Value& value, const std::string& where) {
+    return std::visit(
+        [&](const auto& v) -> Json {
+            using T = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<T, std::nullptr_t>) {
+                return nullptr;
+            } else if constexpr (std::is_same_v<T, List>) {
+                Json arr = Json::array();
+                for (const auto& e : v) arr.push_back(resolve(e, where));
+                return arr;
+            } else if constexpr (std::is_same_v<T, Map>) {
+                Json obj = Json::object();
+                for (const auto& [k, e] : v) {
+                    if (e.is_null()) continue; // an unset property is left out, as CDK does
+                    obj[k] = resolve(e, where);
+                }
+                return obj;
+            } else if constexpr (std::is_same_v<T, std::shared_ptr<const Intrinsic>>) {
+                return resolve_intrinsic(*v, where);
+            } else {
+                return Json(v);
+            }
+        },
+        value.storage());
+}
+
+std::vector<const Stack*> stack_dependencies(const Stack& stack) {
+    std::vector<const Stack*> out;
+    auto add = [&](const Stack* s) {
+        if (s != &stack && std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
+    };
+    std::vector<const Construct*> todo{&stack};
+    while (!todo.empty()) {
+        const Construct* c = todo.back();
+        todo.pop_back();
+        for (const Construct* dep : c->dependencies()) {
+            if (auto* s = dynamic_cast<const Stack*>(dep)) add(s);
+            else add(&Stack::of(*dep));
+        }
+        for (const Construct* child : c->children())
+            if (!dynamic_cast<const Stack*>(child)) todo.push_back(child);
+    }
+    return out;
+}
+
+Json build_template(const Stack& stack, std::vector<std::string>& errors) {
+    static const std::regex logical_id_re("^[A-Za-z][A-Za-z0-9]{0,254}$");
+    static const std::regex type_re("^([A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+|Custom::[A-Za-z0-9_@-]{1,60})$");
+
+    Resolver resolver(stack, errors);
+    Json parameters = Json::object(), conditions = Json::object(), resources = Json::object(),
+         outputs = Json::object();
+    std::map<std::string, std::string> id_owner; // logical id -> path, for clash detection
+
+    for (const CfnElement* element : stack.elements()) {
+        const std::string where = element->path();
+        const std::string id = element->logical_id();
+        if (!std::regex_match(id, logical_id_re))
+            errors.push_back(where + ": logical id '" + id +
+                             "' is invalid; it must start with a letter and hold only letters and digits (at most 255)");
+        auto [it, fresh] = id_owner.emplace(id, where);
+        if (!fresh)
+            errors.push_back(where + ": logical id '" + id + "' is already used by '" + it->second +
+                             "'; give one of them another id or override_logical_id()");
+
+        if (auto* r = dynamic_cast<const CfnResource*>(element)) {
+            if (!std::regex_match(r->type(), type_re))
+                errors.push_back(where + ": resource type '" + r->type() +
+                                 "' is malformed; expected 'AWS::Service::Type' or 'Custom::Name'");
+            Json entry = Json::object();
+            entry["Type"] = r->type();
+            resolver.clear_referenced();
+            Map props = r->properties();
+            if (r->tags() && r->tags()->has_tags()) props[r->tags()->property()] = r->tags()->render();
+            Json properties = resolver.resolve(props, where);
+            if (!properties.empty()) entry["Properties"] = std::move(properties);
+
+            // DependsOn: explicit ones plus construct-level dependencies of this resource and its
+            // scopes, limited to this stack. A target already reached through Ref/GetAtt is left
+            // out, since CloudFormation infers it (cfn-lint W3005).
+            std::set<std::string> depends;
+            auto add_dep = [&](const CfnResource& target) {
+                if (&target == r || &target.stack() != &stack) return;
+                depends.insert(target.logical_id());
+            };
+            for (const CfnResource* d : r->depends_on()) {
+                if (&d->stack() != &stack)
+                    errors.push_back(where + ": DependsOn '" + d->path() + "' is in another stack; use add_dependency() on the construct");
+                else add_dep(*d);
+            }
+            for (const Construct* scope : r->scopes()) {
+                for (const Construct* dep : scope->dependencies()) {
+                    std::vector<const CfnResource*> targets;
+                    collect_resources(*dep, targets);
+                    for (const CfnResource* t : targets) add_dep(*t);
+                }
+            }
+            Json depends_on = Json::array();
+            for (const auto& d : depends)
+                if (!resolver.referenced().count(d)) depends_on.push_back(d);
+            if (!depends_on.empty()) entry["DependsOn"] = std::move(depends_on);
+            if (r->condition()) entry["Condition"] = resolver.resolve(Fn::condition(*r->condition()), where)["Condition"];
+            if (auto p = r->removal_policy()) {
+                entry["UpdateReplacePolicy"] = removal_name(*p, false);
+                entry["DeletionPolicy"] = removal_name(*p, true);
+            }
+            Map metadata = r->metadata();
+            metadata["aws:cdk:path"] = r->path();
+            entry["Metadata"] = resolver.resolve(metadata, where);
+            resources[id] = std::move(entry);
+        } else if (auto* o = dynamic_cast<const CfnOutput*>(element)) {
+            const OutputProps& p = o->props();
+            Json entry = Json::object();
+            if (!p.description.empty()) entry["Description"] = p.description;
+            entry["Value"] = resolver.resolve(p.value, where);
+            if (!p.export_name.empty()) entry["Export"] = Json{{"Name", p.export_name}};
+            if (p.condition) entry["Condition"] = resolver.resolve(Fn::condition(*p.condition), where)["Condition"];
+            outputs[id] = std::move(entry);
+        } else if (auto* prm = dynamic_cast<const CfnParameter*>(element)) {
+            const ParameterProps& p = prm->props();
+            Json entry = Json::object();
+            entry["Type"] = p.type;
+            if (!p.default_value.is_null()) entry["Default"] = resolver.resolve(p.default_value, where);
+            if (!p.allowed_pattern.empty()) entry["AllowedPattern"] = p.allowed_pattern;
+            if (!p.allowed_values.empty()) entry["AllowedValues"] = p.allowed_values;
+            if (!p.constraint_description.empty()) entry["ConstraintDescription"] = p.constraint_description;
+            if (!p.description.empty()) entry["Description"] = p.description;
+            if (p.max_length) entry["MaxLength"] = *p.max_length;
+            if (p.max_value) entry["MaxValue"] = *p.max_value;
+            if (p.min_length) entry["MinLength"] = *p.min_length;
+            if (p.min_value) entry["MinValue"] = *p.min_value;
+            if (p.no_echo) entry["NoEcho"] = true;
+            parameters[id] = std::move(entry);
+        } else if (auto* c = dynamic_cast<const CfnCondition*>(element)) {
+            conditions[id] = resolver.resolve(c->expression(), where);
+        }
+    }
+
+    const std::string& name = stack.stack_name();
+    if (resources.empty())
+        errors.push_back(stack.path() + ": stack '" + name + "' has no resources; CloudFormation needs at least one");
+    if (resources.size() > 500)
+        errors.push_back(stack.path() + ": stack '" + name + "' has " + std::to_string(resources.size()) +
+                         " resources; CloudFormation allows 500: move some into another stack or a nested stack");
+    if (outputs.size() > 200)
+        errors.push_back(stack.path() + ": stack '" + name + "' has " + std::to_string(outputs.size()) +
+                         " outputs; CloudFormation allows 200");
+    if (parameters.size() > 200)
+        errors.push_back(stack.path() + ": stack '" + name + "' has " + std::to_string(parameters.size()) +
+                         " parameters; CloudFormation allows 200");
+
+    Json doc = Json::object();
+    if (!stack.description().empty()) doc["Description"] = stack.description();
+    if (!parameters.empty()) doc["Parameters"] = std::move(parameters);
+    if (!conditions.empty()) doc["Conditions"] = std::move(conditions);
+    doc["Resources"] = std::move(resources);
+    if (!outputs.empty()) doc["Outputs"] = std::move(outputs);
+    return doc;
+}
+
+} // namespace leafsynth::detail

@@ -1,0 +1,66 @@
+#include "leafsynth/fn.hpp"
+
+namespace leafsynth {
+
+namespace {
+Value call(Intrinsic::Kind kind, std::vector<Value> args) {
+    Intrinsic i{kind, std::move(args), nullptr, nullptr, {}};
+    return Value(std::move(i));
+}
+Value pseudo(const char* name) {
+    Intrinsic i{Intrinsic::Kind::Ref, {}, nullptr, nullptr, name};
+    return Value(std::move(i));
+}
+} // namespace
+
+namespace Fn {
+Value sub(std::string body) { return call(Intrinsic::Kind::Sub, {std::move(body)}); }
+Value sub(std::string body, Map variables) {
+    if (variables.empty()) return sub(std::move(body));
+    return call(Intrinsic::Kind::Sub, {std::move(body), std::move(variables)});
+}
+Value join(std::string delimiter, List values) {
+    return call(Intrinsic::Kind::Join, {std::move(delimiter), std::move(values)});
+}
+Value join(std::string delimiter, Value list) {
+    return call(Intrinsic::Kind::Join, {std::move(delimiter), std::move(list)});
+}
+Value select(int index, Value list) { return call(Intrinsic::Kind::Select, {index, std::move(list)}); }
+Value split(std::string delimiter, Value source) {
+    return call(Intrinsic::Kind::Split, {std::move(delimiter), std::move(source)});
+}
+Value get_azs(Value region) { return call(Intrinsic::Kind::GetAZs, {std::move(region)}); }
+Value import_value(Value export_name) { return call(Intrinsic::Kind::ImportValue, {std::move(export_name)}); }
+Value if_(const CfnCondition& condition, Value when_true, Value when_false) {
+    Intrinsic i{Intrinsic::Kind::If, {std::move(when_true), std::move(when_false)}, nullptr, &condition, {}};
+    return Value(std::move(i));
+}
+Value base64(Value value) { return call(Intrinsic::Kind::Base64, {std::move(value)}); }
+Value find_in_map(Value map_name, Value top_key, Value second_key) {
+    return call(Intrinsic::Kind::FindInMap, {std::move(map_name), std::move(top_key), std::move(second_key)});
+}
+Value cidr(Value ip_block, Value count, Value cidr_bits) {
+    return call(Intrinsic::Kind::Cidr, {std::move(ip_block), std::move(count), std::move(cidr_bits)});
+}
+Value equals(Value a, Value b) { return call(Intrinsic::Kind::Equals, {std::move(a), std::move(b)}); }
+Value and_(List conditions) { return call(Intrinsic::Kind::And, std::move(conditions)); }
+Value or_(List conditions) { return call(Intrinsic::Kind::Or, std::move(conditions)); }
+Value not_(Value condition) { return call(Intrinsic::Kind::Not, {std::move(condition)}); }
+Value condition(const CfnCondition& condition) {
+    Intrinsic i{Intrinsic::Kind::Condition, {}, nullptr, &condition, {}};
+    return Value(std::move(i));
+}
+} // namespace Fn
+
+namespace Aws {
+Value account_id() { return pseudo("AWS::AccountId"); }
+Value region() { return pseudo("AWS::Region"); }
+Value partition() { return pseudo("AWS::Partition"); }
+Value stack_name() { return pseudo("AWS::StackName"); }
+Value stack_id() { return pseudo("AWS::StackId"); }
+Value url_suffix() { return pseudo("AWS::URLSuffix"); }
+Value no_value() { return pseudo("AWS::NoValue"); }
+Value notification_arns() { return pseudo("AWS::NotificationARNs"); }
+} // namespace Aws
+
+} // namespace leafsynth

@@ -1,0 +1,144 @@
+#include "leafsynth/tags.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <unordered_map>
+
+#include "leafsynth/cfn_resource.hpp"
+#include "leafsynth/construct.hpp"
+
+namespace leafsynth {
+
+namespace {
+
+/// Resource types leafsynth knows to be taggable, with where their tags go. Types not listed
+/// take no tags from Tags::of() (a tag on a type that rejects it would fail the deployment).
+const std::unordered_map<std::string, std::pair<TagType, std::string>>& tag_table() {
+    static const std::unordered_map<std::string, std::pair<TagType, std::string>> table = [] {
+        std::unordered_map<std::string, std::pair<TagType, std::string>> t;
+        for (const char* type : {
+                 "AWS::CloudFormation::Stack", "AWS::CloudWatch::Alarm", "AWS::CloudWatch::Dashboard",
+                 "AWS::DynamoDB::Table", "AWS::EC2::EIP", "AWS::EC2::Instance", "AWS::EC2::InternetGateway",
+                 "AWS::EC2::KeyPair", "AWS::EC2::NatGateway", "AWS::EC2::NetworkAcl", "AWS::EC2::RouteTable",
+                 "AWS::EC2::SecurityGroup", "AWS::EC2::Subnet", "AWS::EC2::Volume", "AWS::EC2::VPC",
+                 "AWS::ECR::Repository", "AWS::ECS::CapacityProvider", "AWS::ECS::Cluster", "AWS::ECS::Service",
+                 "AWS::ECS::TaskDefinition", "AWS::Events::Rule", "AWS::IAM::ManagedPolicy", "AWS::IAM::Role",
+                 "AWS::IAM::User", "AWS::KMS::Key", "AWS::Lambda::Function", "AWS::Logs::LogGroup",
+                 "AWS::S3::Bucket", "AWS::SecretsManager::Secret", "AWS::SNS::Topic", "AWS::SQS::Queue",
+                 "AWS::StepFunctions::StateMachine"})
+            t.emplace(type, std::make_pair(TagType::Standard, std::string("Tags")));
+        t.emplace("AWS::EFS::FileSystem", std::make_pair(TagType::Standard, std::string("FileSystemTags")));
+        t.emplace("AWS::EFS::AccessPoint", std::make_pair(TagType::Standard, std::string("AccessPointTags")));
+        t.emplace("AWS::Route53::HostedZone", std::make_pair(TagType::Standard, std::string("HostedZoneTags")));
+        t.emplace("AWS::AutoScaling::AutoScalingGroup", std::make_pair(TagType::AutoScalingGroup, std::string("Tags")));
+        t.emplace("AWS::SSM::Parameter", std::make_pair(TagType::Map, std::string("Tags")));
+        return t;
+    }();
+    return table;
+}
+
+/// CDK sorts tags with JavaScript's localeCompare: case-insensitive first, lower case first on ties.
+bool locale_less(const std::string& a, const std::string& b) {
+    std::size_t n = std::min(a.size(), b.size());
+    for (std::size_t i = 0; i < n; ++i) {
+        int x = std::tolower(static_cast<unsigned char>(a[i]));
+        int y = std::tolower(static_cast<unsigned char>(b[i]));
+        if (x != y) return x < y;
+    }
+    if (a.size() != b.size()) return a.size() < b.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        if (a[i] != b[i]) return std::islower(static_cast<unsigned char>(a[i])) != 0;
+    }
+    return false;
+}
+
+bool type_selected(const std::string& type, const TagProps& props) {
+    auto in = [&](const std::vector<std::string>& v) { return std::find(v.begin(), v.end(), type) != v.end(); };
+    if (!props.include_resource_types.empty() && !in(props.include_resource_types)) return false;
+    return !in(props.exclude_resource_types);
+}
+
+/// The aspect behind Tags::add / Tags::remove.
+class TagAspect : public Aspect {
+public:
+    TagAspect(std::string key, std::string value, TagProps props, bool remove)
+        : key_(std::move(key)), value_(std::move(value)), props_(std::move(props)), remove_(remove) {
+        if (props_.priority < 0) props_.priority = remove_ ? 200 : 100;
+    }
+    void visit(Construct& node) override {
+        auto* resource = dynamic_cast<CfnResource*>(&node);
+        if (!resource || !resource->tags() || !type_selected(resource->type(), props_)) return;
+        if (remove_) resource->tags()->remove_tag(key_, props_.priority);
+        else resource->tags()->set_tag(key_, value_, props_.priority, props_.apply_to_launched_instances);
+    }
+
+private:
+    std::string key_, value_;
+    TagProps props_;
+    bool remove_;
+};
+
+} // namespace
+
+TagManager::TagManager(TagType format, std::string property) : format_(format), property_(std::move(property)) {}
+
+void TagManager::set_tag(const std::string& key, const std::string& value, int priority, bool propagate) {
+    auto it = tags_.find(key);
+    if (it != tags_.end() && it->second.priority > priority) return;
+    tags_[key] = Entry{value, priority, propagate, false};
+}
+
+void TagManager::remove_tag(const std::string& key, int priority) {
+    auto it = tags_.find(key);
+    if (it != tags_.end() && it->second.priority > priority) return;
+    tags_[key] = Entry{{}, priority, true, true};
+}
+
+bool TagManager::has_tags() const {
+    return std::any_of(tags_.begin(), tags_.end(), [](const auto& kv) { return !kv.second.removed; });
+}
+
+std::map<std::string, std::string> TagManager::tag_values() const {
+    std::map<std::string, std::string> out;
+    for (const auto& [k, e] : tags_)
+        if (!e.removed) out[k] = e.value;
+    return out;
+}
+
+Value TagManager::render() const {
+    std::vector<std::string> keys;
+    for (const auto& [k, e] : tags_)
+        if (!e.removed) keys.push_back(k);
+    std::sort(keys.begin(), keys.end(), locale_less);
+    if (format_ == TagType::Map) {
+        Map m;
+        for (const auto& k : keys) m[k] = tags_.at(k).value;
+        return m;
+    }
+    List list;
+    for (const auto& k : keys) {
+        const Entry& e = tags_.at(k);
+        Map tag{{"Key", k}, {"Value", e.value}};
+        if (format_ == TagType::AutoScalingGroup) tag["PropagateAtLaunch"] = e.propagate;
+        list.push_back(std::move(tag));
+    }
+    return list;
+}
+
+std::pair<TagType, std::string> TagManager::format_of(const std::string& resource_type) {
+    auto it = tag_table().find(resource_type);
+    if (it == tag_table().end()) return {TagType::NotTaggable, {}};
+    return it->second;
+}
+
+Tags Tags::of(Construct& scope) { return Tags(scope); }
+
+void Tags::add(const std::string& key, const std::string& value, TagProps props) {
+    scope_.add_aspect(std::make_shared<TagAspect>(key, value, std::move(props), false));
+}
+
+void Tags::remove(const std::string& key, TagProps props) {
+    scope_.add_aspect(std::make_shared<TagAspect>(key, std::string(), std::move(props), true));
+}
+
+} // namespace leafsynth
