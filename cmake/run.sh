@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The README's two quick-start commands:
+#   bash cmake/run.sh synth   set up what is missing, build, synthesize the bundled example
+#   bash cmake/run.sh test    set up what is missing, build, run every test
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build="${LEAFSYNTH_BUILD_DIR:-$here/build}"
+jobs=$(nproc 2>/dev/null || echo 2)
+
+bash "$here/cmake/setup.sh"
+# Python tools installed by setup.sh (when they were not already on PATH).
+[ -d "$here/.tools/venv/bin" ] && export PATH="$PATH:$here/.tools/venv/bin"
+
+cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$build" -j "$jobs"
+
+case "${1:-}" in
+  synth)
+    "$build/leafsynth" synth "$here/examples/hello/hello.yaml" -o "$here/leafsynth.out"
+    ;;
+  test)
+    ctest --test-dir "$build" --output-on-failure -j "$jobs"
+    ;;
+  *)
+    echo "usage: bash cmake/run.sh synth|test" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs what leafsynth needs to build and test on Debian 12, idempotently: Debian packages
+# through apt (skipped when all are present), and the Python tools the tests use (cfn-lint,
+# moto) into a local virtualenv only when they are not already on PATH.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+packages=(
+  build-essential cmake pkg-config python3 python3-venv
+  nlohmann-json3-dev libcli11-dev libfmt-dev libyaml-cpp-dev catch2 libssl-dev libzip-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  sudo_cmd=()
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "setup: error: run as root or install sudo to install: ${missing[*]}" >&2; exit 2; }
+    sudo_cmd=(sudo)
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo_cmd[@]}" apt-get update -qq
+  "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "setup: all Debian packages present"
+fi
+
+# cfn-lint and moto are Python tools (not packaged by Debian 12). Use the ones on PATH when
+# present; otherwise install them into .tools/venv (needs access to PyPI).
+need_py=()
+command -v cfn-lint >/dev/null || need_py+=(cfn-lint)
+command -v moto_server >/dev/null || need_py+=("moto[server]")
+if ((${#need_py[@]})); then
+  venv="$here/.tools/venv"
+  if [ ! -x "$venv/bin/cfn-lint" ] || [ ! -x "$venv/bin/moto_server" ]; then
+    echo "setup: installing ${need_py[*]} into $venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q cfn-lint "moto[server]" boto3 || {
+      echo "setup: error: could not install cfn-lint/moto from PyPI; install them and put them on PATH" >&2
+      exit 2
+    }
+  fi
+else
+  echo "setup: cfn-lint and moto_server found on PATH"
+fi
