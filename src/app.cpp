@@ -1,12 +1,20 @@
 #include "leafsynth/app.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <map>
+#include <set>
 
+#include "detail/cloud_assembly.hpp"
+#include "detail/reference_linker.hpp"
 #include "detail/serialize.hpp"
 #include "detail/template_builder.hpp"
+#include "leafsynth/cfn_output.hpp"
+#include "leafsynth/cfn_parameter.hpp"
 #include "leafsynth/cfn_resource.hpp"
 #include "leafsynth/errors.hpp"
+#include "leafsynth/logical_id.hpp"
+#include "leafsynth/nested_stack.hpp"
 #include "leafsynth/stack.hpp"
 
 namespace leafsynth {
@@ -17,7 +25,7 @@ const std::string& Assembly::file(const std::string& path) const {
     throw Error("the assembly has no file '" + path + "'");
 }
 
-App::App() : Construct(nullptr) {}
+App::App(AppProps props) : Construct(nullptr), props_(std::move(props)) {}
 
 std::vector<Stack*> App::stacks() {
     std::vector<Stack*> out;
@@ -28,33 +36,115 @@ std::vector<Stack*> App::stacks() {
 
 namespace {
 
-/// Orders stacks so each comes after the stacks it depends on (stable: tree order otherwise).
-/// A cycle is reported with the chain of stacks that forms it.
-std::vector<Stack*> deployment_order(const std::vector<Stack*>& stacks, std::vector<std::string>& errors) {
-    std::map<const Stack*, std::vector<const Stack*>> deps;
-    for (Stack* s : stacks) deps[s] = detail::stack_dependencies(*s);
-    std::vector<Stack*> order;
+using StackDeps = std::map<const Stack*, std::map<const Stack*, std::string>>; // consumer -> producer -> why
+
+using detail::collect_resources;
+using detail::stack_contains;
+
+/// `r` as seen from `ancestor`: itself when in that stack, else the stack resource of the nested
+/// stack below `ancestor` that holds it.
+const CfnResource* as_seen_from(const Stack& ancestor, const CfnResource* r) {
+    const Stack* s = &r->stack();
+    if (s == &ancestor) return r;
+    while (detail::parent_stack(*s) != &ancestor) s = detail::parent_stack(*s);
+    return &dynamic_cast<const NestedStack&>(*s).stack_resource();
+}
+
+/// add_dependency() between constructs of different stacks: top-level stacks are ordered; within
+/// one top-level stack, the nested stack resources get a DependsOn in their common ancestor.
+void construct_dependencies(App& app, StackDeps& deps, detail::ExtraDependsOn& extra) {
+    for (Construct* c : app.descendants_and_self()) {
+        for (Construct* d : c->dependencies()) {
+            auto* cs = dynamic_cast<Stack*>(c);
+            auto* ds = dynamic_cast<Stack*>(d);
+            std::string why = "add_dependency: " + c->path() + " -> " + d->path();
+            std::vector<const CfnResource*> from, to;
+            if (cs) {
+                if (auto* n = dynamic_cast<NestedStack*>(cs)) from.push_back(&n->stack_resource());
+            } else {
+                collect_resources(*c, from);
+            }
+            if (ds) {
+                if (auto* n = dynamic_cast<NestedStack*>(ds)) to.push_back(&n->stack_resource());
+            } else {
+                collect_resources(*d, to);
+            }
+            const Stack& c_root = detail::root_stack(cs ? *cs : Stack::of(*c));
+            const Stack& d_root = detail::root_stack(ds ? *ds : Stack::of(*d));
+            if (&c_root != &d_root) {
+                deps[&c_root].emplace(&d_root, why);
+                continue;
+            }
+            for (const CfnResource* f : from) {
+                for (const CfnResource* t : to) {
+                    if (&f->stack() == &t->stack()) continue; // DependsOn written by the template builder
+                    const Stack* common = &f->stack();
+                    while (!stack_contains(*common, t->stack())) common = detail::parent_stack(*common);
+                    const CfnResource* a = as_seen_from(*common, f);
+                    const CfnResource* b = as_seen_from(*common, t);
+                    if (a != b) extra[a].insert(b);
+                }
+            }
+        }
+    }
+}
+
+/// Orders top-level stacks so each comes after the stacks it depends on (construct-tree order
+/// otherwise). A cycle is reported with the chain of stacks and the reference behind each link.
+std::vector<const Stack*> deployment_order(const std::vector<const Stack*>& roots, const StackDeps& deps,
+                                           std::vector<std::string>& errors) {
+    std::vector<const Stack*> order;
     std::map<const Stack*, int> state; // 0 new, 1 visiting, 2 done
     std::vector<const Stack*> chain;
-    std::function<void(Stack*)> visit = [&](Stack* s) {
+    std::function<void(const Stack*)> visit = [&](const Stack* s) {
         if (state[s] == 2) return;
         if (state[s] == 1) {
             std::string text;
             auto it = std::find(chain.begin(), chain.end(), s);
-            for (; it != chain.end(); ++it) text += (*it)->stack_name() + " -> ";
-            errors.push_back(s->path() + ": stacks depend on each other in a cycle: " + text + s->stack_name() +
-                             "; remove one of these dependencies");
+            for (; it != chain.end(); ++it) {
+                const Stack* next = (it + 1 != chain.end()) ? *(it + 1) : s;
+                text += "\n    " + (*it)->stack_name() + " depends on " + next->stack_name() + " (" +
+                        deps.at(*it).at(next) + ")";
+            }
+            errors.push_back(s->path() + ": stacks depend on each other in a cycle:" + text +
+                             "\n    remove one of these references or dependencies");
             return;
         }
         state[s] = 1;
         chain.push_back(s);
-        for (const Stack* d : deps[s]) visit(const_cast<Stack*>(d));
+        if (auto it = deps.find(s); it != deps.end())
+            for (const auto& [d, why] : it->second) {
+                (void)why;
+                visit(d);
+            }
         chain.pop_back();
         state[s] = 2;
         order.push_back(s);
     };
-    for (Stack* s : stacks) visit(s);
+    for (const Stack* s : roots) visit(s);
     return order;
+}
+
+std::size_t count_occurrences(const std::string& text, const std::string& what) {
+    std::size_t n = 0;
+    for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++n;
+    return n;
+}
+
+/// The checks CloudFormation applies to a template body.
+void check_template_limits(const Stack& stack, const std::string& text, std::vector<std::string>& errors,
+                           std::vector<std::string>& warnings) {
+    const std::string& name = stack.stack_name();
+    if (text.size() > 1000000)
+        errors.push_back(stack.path() + ": the template of '" + name + "' is " + std::to_string(text.size()) +
+                         " bytes; CloudFormation accepts at most 1,000,000 (S3-hosted): split it into nested stacks");
+    else if (text.size() > 51200 && !dynamic_cast<const NestedStack*>(&stack))
+        warnings.push_back(stack.path() + ": the template of '" + name + "' is " + std::to_string(text.size()) +
+                           " bytes, over the 51,200 that can be passed inline; deploy it from S3 (the CDK CLI does)");
+    std::size_t dynamic = count_occurrences(text, "{{resolve:");
+    if (dynamic > 60)
+        errors.push_back(stack.path() + ": the template of '" + name + "' has " + std::to_string(dynamic) +
+                         " dynamic references; CloudFormation allows 60: move consumers into another stack");
 }
 
 } // namespace
@@ -70,38 +160,119 @@ Assembly App::synth(const SynthOptions& options) {
 
     // 2. validate: every construct's own checks, each prefixed with its path.
     std::vector<std::string> errors;
+    std::vector<std::string> warnings;
     for (Construct* c : descendants_and_self())
         for (const auto& m : c->run_validations()) errors.push_back((c->path().empty() ? "App" : c->path()) + ": " + m);
 
-    std::vector<Stack*> all = stacks();
-    if (all.empty()) errors.push_back("App: the app has no stacks; add at least one Stack");
-    std::map<std::string, const Stack*> names;
-    for (Stack* s : all) {
-        auto [it, fresh] = names.emplace(s->artifact_id(), s);
+    std::vector<const Stack*> roots;
+    for (Stack* s : stacks())
+        if (!detail::parent_stack(*s)) roots.push_back(s);
+    if (roots.empty()) errors.push_back("App: the app has no stacks; add at least one Stack");
+    std::map<std::string, const Stack*> artifacts;
+    for (Stack* s : stacks()) {
+        auto [it, fresh] = artifacts.emplace(s->artifact_id(), s);
         if (!fresh)
             errors.push_back(s->path() + ": stack artifact '" + s->artifact_id() + "' clashes with '" +
                              it->second->path() + "'; give the stacks different ids");
     }
-    std::vector<Stack*> order = deployment_order(all, errors);
 
-    // 3. resolve every stack's template (collecting problems), 4. serialize.
-    const bool yaml = options.format == TemplateFormat::Yaml;
-    Assembly assembly;
-    for (Stack* s : order) {
-        detail::Json doc = detail::build_template(*s, errors);
-        StackSummary summary;
-        summary.name = s->stack_name();
-        summary.artifact_id = s->artifact_id();
-        summary.region = s->environment().region;
-        summary.account = s->environment().account;
-        summary.resources = doc["Resources"].size();
-        summary.template_file = s->template_file(yaml);
-        for (const Stack* d : detail::stack_dependencies(*s)) summary.dependencies.push_back(d->stack_name());
-        std::sort(summary.dependencies.begin(), summary.dependencies.end());
-        assembly.files.push_back({summary.template_file, yaml ? detail::to_yaml_text(doc) : detail::to_json_text(doc)});
-        assembly.stacks.push_back(std::move(summary));
+    // 3. resolve references between stacks: the linker creates outputs, parameters, exports and
+    // writers; new elements may hold references too, so repeat until the tree stops growing.
+    detail::ReferenceLinker linker(errors);
+    for (std::size_t before = 0, pass = 0; pass < 8; ++pass) {
+        std::size_t now = descendants_and_self().size();
+        if (now == before) break;
+        before = now;
+        for (Stack* s : stacks()) detail::discover_references(*s, linker);
     }
+    StackDeps deps = linker.dependencies();
+    detail::ExtraDependsOn extra;
+    construct_dependencies(*this, deps, extra);
+    std::vector<const Stack*> order = deployment_order(roots, deps, errors);
+
+    // Export names are unique per account and region.
+    std::map<std::string, const CfnOutput*> exports;
+    for (Construct* c : descendants_and_self()) {
+        auto* o = dynamic_cast<CfnOutput*>(c);
+        if (!o || o->props().export_name.empty()) continue;
+        const Environment& env = o->stack().environment();
+        std::string key = env.account + "/" + env.region + "/" + o->props().export_name;
+        auto [it, fresh] = exports.emplace(key, o);
+        if (!fresh)
+            errors.push_back(o->path() + ": export name '" + o->props().export_name + "' is also used by '" +
+                             it->second->path() + "' in the same account and region; export names must be unique");
+    }
+
+    // 4. build and serialize, nested stacks before their parents (a parent's TemplateURL holds the
+    // nested template's hash).
+    const bool yaml = options.format == TemplateFormat::Yaml;
+    const std::string ext = yaml ? ".yaml" : ".json";
+    Assembly assembly;
+    std::vector<detail::StackArtifact> manifest;
+    std::function<std::string(const Stack&, detail::StackArtifact&, std::vector<StackSummary>&)> build =
+        [&](const Stack& stack, detail::StackArtifact& artifact, std::vector<StackSummary>& nested_summaries) {
+            for (Construct* child : const_cast<Stack&>(stack).descendants_and_self()) {
+                auto* n = dynamic_cast<NestedStack*>(child);
+                if (!n || &n->parent_stack() != &stack) continue;
+                std::string text = build(*n, artifact, nested_summaries);
+                std::string hash = sha256_hex(text);
+                artifact.assets.push_back({hash, n->template_file(yaml), ext, n->path() + " Nested Template"});
+                CfnResource& resource = n->stack_resource();
+                resource.set_property("TemplateURL", stack.asset_location(hash, ext).http_url);
+                Map parameters;
+                if (auto it = linker.nested_parameters().find(n); it != linker.nested_parameters().end())
+                    for (const auto& [param, value] : it->second) parameters[param->logical_id()] = value;
+                resource.set_property("Parameters", parameters.empty() ? Value() : Value(parameters));
+            }
+            detail::Json doc = detail::build_template(stack, errors, &linker, extra);
+            std::string text = yaml ? detail::to_yaml_text(doc) : detail::to_json_text(doc);
+            check_template_limits(stack, text, errors, warnings);
+            StackSummary summary;
+            summary.name = stack.stack_name();
+            summary.artifact_id = stack.artifact_id();
+            summary.region = stack.environment().region;
+            summary.account = stack.environment().account;
+            summary.resources = doc["Resources"].size();
+            summary.template_file = stack.template_file(yaml);
+            if (auto* n = dynamic_cast<const NestedStack*>(&stack)) {
+                summary.parent = n->parent_stack().stack_name();
+                nested_summaries.push_back(summary);
+            } else {
+                if (auto it = deps.find(&stack); it != deps.end())
+                    for (const auto& [d, why] : it->second) summary.dependencies.push_back(d->stack_name());
+                std::sort(summary.dependencies.begin(), summary.dependencies.end());
+                assembly.stacks.push_back(summary);
+            }
+            assembly.files.push_back({summary.template_file, text});
+            return text;
+        };
+
+    for (const Stack* s : order) {
+        detail::StackArtifact artifact;
+        artifact.stack = s;
+        std::vector<StackSummary> nested;
+        std::string text = build(*s, artifact, nested);
+        for (auto& n : nested) assembly.stacks.push_back(std::move(n));
+        artifact.template_file = s->template_file(yaml);
+        artifact.template_hash = sha256_hex(text);
+        artifact.assets.insert(artifact.assets.begin(),
+                               {artifact.template_hash, artifact.template_file, ext, s->stack_name() + " Template"});
+        for (const auto& a : s->assets()) {
+            auto dot = a.file_name.find('.', std::string("asset.").size());
+            artifact.assets.push_back({a.hash, a.file_name, dot == std::string::npos ? "" : a.file_name.substr(dot),
+                                       a.display_name});
+            assembly.files.push_back({a.file_name, a.contents});
+        }
+        if (auto it = deps.find(s); it != deps.end())
+            for (const auto& [d, why] : it->second) artifact.dependencies.push_back(d->artifact_id());
+        std::sort(artifact.dependencies.begin(), artifact.dependencies.end());
+        assembly.files.push_back({s->artifact_id() + ".assets.json", detail::asset_manifest_json(artifact)});
+        manifest.push_back(std::move(artifact));
+    }
+    assembly.files.push_back({"manifest.json", detail::manifest_json(manifest)});
+
     if (!errors.empty()) throw ValidationError(std::move(errors));
+    assembly.warnings = std::move(warnings);
     std::sort(assembly.files.begin(), assembly.files.end(),
               [](const AssemblyFile& a, const AssemblyFile& b) { return a.path < b.path; });
     return assembly;

@@ -1,6 +1,11 @@
 #include "leafsynth/stack.hpp"
 
+#include <fstream>
+#include <iterator>
 #include <regex>
+
+#include "leafsynth/app.hpp"
+#include "leafsynth/fn.hpp"
 
 #include "leafsynth/cfn_element.hpp"
 #include "leafsynth/errors.hpp"
@@ -71,6 +76,73 @@ std::vector<std::string> Stack::validate() const {
     if (!env_.region.empty() && !std::regex_match(env_.region, std::regex("^[a-z]{2}(-[a-z]+)+-[0-9]+$")))
         errors.push_back("region '" + env_.region + "' is not a region name such as 'us-east-1'");
     return errors;
+}
+
+} // namespace leafsynth
+
+namespace leafsynth {
+
+namespace {
+const Stack& top_level(const Stack& s) {
+    const Stack* cur = &s;
+    for (const Construct* c = s.parent(); c != nullptr; c = c->parent())
+        if (auto* st = dynamic_cast<const Stack*>(c)) cur = st;
+    return *cur;
+}
+
+/// `${AWS::AccountId}` / `${AWS::Region}` replaced by the stack's concrete values when known.
+std::string with_env(std::string text, const Environment& env) {
+    auto replace = [&](const std::string& from, const std::string& to) {
+        if (to.empty()) return;
+        for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+            text.replace(at, from.size(), to);
+    };
+    replace("${AWS::AccountId}", env.account);
+    replace("${AWS::Region}", env.region);
+    return text;
+}
+
+Value sub_or_string(const std::string& text) {
+    if (text.find("${") != std::string::npos) return Fn::sub(text);
+    return Value(text);
+}
+} // namespace
+
+AssetLocation Stack::asset_location(const std::string& hash, const std::string& extension) const {
+    const auto* app = dynamic_cast<const App*>(&root());
+    AssetSettings settings = app ? app->asset_settings() : AssetSettings{};
+    std::string bucket = settings.bucket_name.empty() ? "cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}"
+                                                      : settings.bucket_name;
+    bucket = with_env(bucket, env_);
+    std::string key = settings.prefix + hash + extension;
+    AssetLocation loc;
+    loc.hash = hash;
+    loc.bucket_name = sub_or_string(bucket);
+    loc.object_key = key;
+    loc.s3_url = sub_or_string("s3://" + bucket + "/" + key);
+    loc.http_url = Fn::sub(with_env("https://s3.${AWS::Region}.${AWS::URLSuffix}/", env_) + bucket + "/" + key);
+    return loc;
+}
+
+AssetLocation Stack::add_asset(std::string contents, const std::string& extension, const std::string& display_name) {
+    std::string hash = sha256_hex(contents);
+    auto& owner = const_cast<Stack&>(top_level(*this));
+    bool known = false;
+    for (const auto& a : owner.assets_) known = known || a.hash == hash;
+    if (!known) owner.assets_.push_back(Asset{hash, "asset." + hash + extension, display_name, std::move(contents)});
+    return asset_location(hash, extension);
+}
+
+AssetLocation Stack::add_directory_asset(const std::filesystem::path& dir, const std::string& display_name) {
+    return add_asset(zip_directory(dir), ".zip", display_name);
+}
+
+AssetLocation Stack::add_file_asset(const std::filesystem::path& file, const std::string& display_name) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw InputError("asset '" + file.string() + "' cannot be read; check the path");
+    std::string contents((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string ext = file.extension().string();
+    return add_asset(std::move(contents), ext, display_name);
 }
 
 } // namespace leafsynth

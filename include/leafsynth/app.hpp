@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "leafsynth/asset.hpp"
 #include "leafsynth/construct.hpp"
 
 namespace leafsynth {
@@ -38,21 +39,31 @@ struct StackSummary {
     std::size_t resources = 0;             ///< Number of resources in the template.
     std::string template_file;             ///< Template path inside the output folder.
     std::vector<std::string> dependencies; ///< Names of the stacks it depends on.
+    std::string parent;                    ///< For a nested stack: its parent's name; empty otherwise.
 };
 
 /// The in-memory result of synthesis: every file, plus a summary per stack in deployment order.
 struct Assembly {
     std::vector<AssemblyFile> files;  ///< Files, sorted by path.
-    std::vector<StackSummary> stacks; ///< Stacks in deployment order.
+    std::vector<StackSummary> stacks; ///< Top-level stacks in deployment order, each followed by its nested stacks.
+    std::vector<std::string> warnings; ///< Things that work but deserve attention (e.g. a template too big to pass inline).
     /// The contents of a file by relative path; throws Error when absent.
     const std::string& file(const std::string& path) const;
+};
+
+/// Options of an App.
+struct AppProps {
+    AssetSettings assets; ///< Where assets are published.
 };
 
 /// The root of a construct tree.
 class App : public Construct {
 public:
     /// An empty app.
-    App();
+    explicit App(AppProps props = {});
+
+    /// The asset settings.
+    const AssetSettings& asset_settings() const { return props_.assets; }
 
     /// The stacks of this app, in construct-tree order.
     std::vector<Stack*> stacks();
@@ -62,6 +73,7 @@ public:
     Assembly synth(const SynthOptions& options = {});
 
 private:
+    AppProps props_;
     bool prepared_ = false;
 };
 

@@ -2,9 +2,11 @@
 /// @file stack.hpp
 /// A Stack: the unit of deployment, one CloudFormation template.
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
+#include "leafsynth/asset.hpp"
 #include "leafsynth/construct.hpp"
 
 namespace leafsynth {
@@ -44,9 +46,28 @@ public:
     /// Sets the environment (account and region).
     void set_environment(Environment env) { env_ = std::move(env); }
     /// The name of this stack's artifact in the output folder (its id, made file-safe).
-    std::string artifact_id() const;
+    virtual std::string artifact_id() const;
     /// The template file name in the output folder, e.g. `MyStack.template.json`.
-    std::string template_file(bool yaml = false) const;
+    virtual std::string template_file(bool yaml = false) const;
+
+    /// Adds a directory asset (zipped deterministically, e.g. Lambda code) and returns its location.
+    AssetLocation add_directory_asset(const std::filesystem::path& dir, const std::string& display_name);
+    /// Adds a file asset and returns its location.
+    AssetLocation add_file_asset(const std::filesystem::path& file, const std::string& display_name);
+    /// Adds an asset from bytes in memory; `extension` is the key's suffix (e.g. `.zip`, `.json`).
+    AssetLocation add_asset(std::string contents, const std::string& extension, const std::string& display_name);
+
+    /// One asset of this stack (nested stacks' assets belong to their top-level stack).
+    struct Asset {
+        std::string hash;         ///< SHA-256 of the contents.
+        std::string file_name;    ///< File name in the output folder.
+        std::string display_name; ///< Shown by the CDK CLI.
+        std::string contents;     ///< The bytes.
+    };
+    /// The assets added to this stack and its nested stacks, in the order they were added.
+    const std::vector<Asset>& assets() const { return assets_; }
+    /// The location of an asset with this hash and extension, as seen from this stack.
+    AssetLocation asset_location(const std::string& hash, const std::string& extension) const;
 
     /// Allocates the logical id of an element of this stack. The default follows aws-cdk-lib:
     /// the element's path below the stack, through make_unique_id(). Override to change the rule.
@@ -60,6 +81,7 @@ protected:
     std::vector<std::string> validate() const override;
 
 private:
+    std::vector<Asset> assets_;
     std::string stack_name_;
     std::string description_;
     Environment env_;

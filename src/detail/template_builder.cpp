@@ -10,6 +10,7 @@
 #include "leafsynth/cfn_parameter.hpp"
 #include "leafsynth/cfn_resource.hpp"
 #include "leafsynth/fn.hpp"
+#include "detail/reference_linker.hpp"
 #include "leafsynth/tags.hpp"
 
 namespace leafsynth::detail {
@@ -49,25 +50,29 @@ const char* removal_name(RemovalPolicy p, bool deletion) {
     return "Delete";
 }
 
-/// Every CfnResource in `scope`'s subtree, without descending into other stacks.
+} // namespace
+
 void collect_resources(const Construct& scope, std::vector<const CfnResource*>& out) {
     if (auto* r = dynamic_cast<const CfnResource*>(&scope)) out.push_back(r);
     for (const Construct* c : scope.children())
         if (!dynamic_cast<const Stack*>(c)) collect_resources(*c, out);
 }
 
-} // namespace
+bool Resolver::foreign(const CfnElement& target, const std::string& where) {
+    if (&target.root() != &consumer_.root()) {
+        errors_.push_back(where + ": references '" + target.path() +
+                          "', which belongs to another app; references only work within one app");
+        return true;
+    }
+    return false;
+}
 
 std::string Resolver::element_id(const CfnElement& target, const std::string& where, const char* what) {
-    if (&target.root() != &consumer_.root()) {
-        errors_.push_back(where + ": " + what + " '" + target.path() +
-                          "', which belongs to another app; references only work within one app");
-        return "Invalid";
-    }
+    if (foreign(target, where)) return "Invalid";
     if (&target.stack() != &consumer_) {
         errors_.push_back(where + ": " + what + " '" + target.path() + "' in stack '" +
                           target.stack().stack_name() + "' from stack '" + consumer_.stack_name() +
-                          "'; references between stacks are not supported yet");
+                          "'; only resources and parameters can be referenced across stacks");
         return "Invalid";
     }
     std::string id = target.logical_id();
@@ -79,6 +84,20 @@ Json Resolver::resolve_intrinsic(const Intrinsic& in, const std::string& where) 
     const char* name = fn_name(in.kind);
     Json args = Json::array();
     for (const auto& a : in.args) args.push_back(resolve(a, where));
+    // A reference to another stack's element becomes whatever carries it into this stack.
+    if (in.target && (in.kind == Intrinsic::Kind::Ref || in.kind == Intrinsic::Kind::GetAtt) &&
+        &in.target->stack() != &consumer_ && !foreign(*in.target, where)) {
+        bool referable = dynamic_cast<const CfnResource*>(in.target) ||
+                         (in.kind == Intrinsic::Kind::Ref && dynamic_cast<const CfnParameter*>(in.target));
+        if (!linker_ || !referable) {
+            errors_.push_back(where + ": references '" + in.target->path() + "' in stack '" +
+                              in.target->stack().stack_name() + "' from stack '" + consumer_.stack_name() +
+                              (referable ? "'; references between stacks need the app's synthesizer"
+                                         : "'; only resources and parameters can be referenced across stacks"));
+            return Json{{name, "Invalid"}};
+        }
+        return resolve(linker_->link(*in.target, in.name, consumer_, where), where);
+    }
     switch (in.kind) {
     case Intrinsic::Kind::Ref: {
         if (!in.target) return Json{{name, in.name}};
@@ -142,30 +161,30 @@ Json Resolver::resolve(const Value& value, const std::string& where) {
         value.storage());
 }
 
-std::vector<const Stack*> stack_dependencies(const Stack& stack) {
-    std::vector<const Stack*> out;
-    auto add = [&](const Stack* s) {
-        if (s != &stack && std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
-    };
-    std::vector<const Construct*> todo{&stack};
-    while (!todo.empty()) {
-        const Construct* c = todo.back();
-        todo.pop_back();
-        for (const Construct* dep : c->dependencies()) {
-            if (auto* s = dynamic_cast<const Stack*>(dep)) add(s);
-            else add(&Stack::of(*dep));
-        }
-        for (const Construct* child : c->children())
-            if (!dynamic_cast<const Stack*>(child)) todo.push_back(child);
-    }
-    return out;
+namespace {
+/// Every value an element holds, for reference discovery.
+std::vector<Value> element_values(const CfnElement& element) {
+    if (auto* r = dynamic_cast<const CfnResource*>(&element)) return {Value(r->properties())};
+    if (auto* o = dynamic_cast<const CfnOutput*>(&element)) return {o->props().value};
+    if (auto* p = dynamic_cast<const CfnParameter*>(&element)) return {p->props().default_value};
+    if (auto* c = dynamic_cast<const CfnCondition*>(&element)) return {c->expression()};
+    return {};
+}
+} // namespace
+
+void discover_references(const Stack& stack, ReferenceLinker& linker) {
+    std::vector<std::string> scratch; // problems are reported when the template is built
+    Resolver resolver(stack, scratch, &linker);
+    for (const CfnElement* element : stack.elements())
+        for (const Value& v : element_values(*element)) resolver.resolve(v, element->path());
 }
 
-Json build_template(const Stack& stack, std::vector<std::string>& errors) {
+Json build_template(const Stack& stack, std::vector<std::string>& errors, ReferenceLinker* linker,
+                    const ExtraDependsOn& extra) {
     static const std::regex logical_id_re("^[A-Za-z][A-Za-z0-9]{0,254}$");
     static const std::regex type_re("^([A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+|Custom::[A-Za-z0-9_@-]{1,60})$");
 
-    Resolver resolver(stack, errors);
+    Resolver resolver(stack, errors, linker);
     Json parameters = Json::object(), conditions = Json::object(), resources = Json::object(),
          outputs = Json::object();
     std::map<std::string, std::string> id_owner; // logical id -> path, for clash detection
@@ -206,6 +225,8 @@ Json build_template(const Stack& stack, std::vector<std::string>& errors) {
                     errors.push_back(where + ": DependsOn '" + d->path() + "' is in another stack; use add_dependency() on the construct");
                 else add_dep(*d);
             }
+            if (auto it = extra.find(r); it != extra.end())
+                for (const CfnResource* t : it->second) add_dep(*t);
             for (const Construct* scope : r->scopes()) {
                 for (const Construct* dep : scope->dependencies()) {
                     std::vector<const CfnResource*> targets;

@@ -1,0 +1,42 @@
+#pragma once
+// Internal: the Lambda-backed custom resource a producer stack uses to write values for
+// consumer stacks in other regions into SSM parameters.
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "leafsynth/value.hpp"
+
+namespace leafsynth {
+class CfnResource;
+class Construct;
+class Stack;
+} // namespace leafsynth
+
+namespace leafsynth::detail {
+
+/// The inline Python source of the writer function (src/detail/cross_region_writer.py).
+const std::string& cross_region_writer_code();
+
+/// Creates, per producer stack, one writer function (inline Python, least-privilege role) and per
+/// consumer stack one `Custom::LeafsynthCrossRegionParameters` resource listing its parameters.
+class CrossRegionWriters {
+public:
+    /// Makes `producer` write `value` to SSM parameter `name` in `consumer`'s region.
+    void write(Stack& producer, const Stack& consumer, const std::string& name, const Value& value);
+
+private:
+    struct Writer {
+        Construct* scope = nullptr;
+        CfnResource* role_policy = nullptr;
+        CfnResource* function = nullptr;
+        std::map<std::string, CfnResource*> resources; // consumer stack name -> custom resource
+        std::map<std::string, Map> parameters;         // consumer stack name -> parameters
+        std::map<std::string, std::string> regions;    // consumer stack name -> region
+    };
+    void update_policy(Writer& w, const Stack& producer);
+    std::map<const Stack*, Writer> writers_;
+};
+
+} // namespace leafsynth::detail

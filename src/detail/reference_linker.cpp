@@ -1,0 +1,141 @@
+#include "detail/reference_linker.hpp"
+
+#include <cctype>
+
+#include "detail/cross_region_writer.hpp"
+#include "leafsynth/cfn_output.hpp"
+#include "leafsynth/cfn_parameter.hpp"
+#include "leafsynth/cfn_resource.hpp"
+#include "leafsynth/fn.hpp"
+#include "leafsynth/logical_id.hpp"
+#include "leafsynth/nested_stack.hpp"
+
+namespace leafsynth::detail {
+
+namespace {
+
+std::string alnum(const std::string& s) {
+    std::string out;
+    for (char c : s)
+        if (std::isalnum(static_cast<unsigned char>(c))) out.push_back(c);
+    return out;
+}
+
+/// The nested stack directly under `ancestor` on the way down to `descendant`.
+const NestedStack& child_toward(const Stack& ancestor, const Stack& descendant) {
+    const Stack* s = &descendant;
+    while (parent_stack(*s) != &ancestor) s = parent_stack(*s);
+    return dynamic_cast<const NestedStack&>(*s);
+}
+
+/// A readable name for a reference: the target's stack path below `base` (when different), its
+/// logical id and the attribute, alphanumeric; long names are shortened with a hash.
+std::string reference_name(const CfnElement& target, const std::string& attribute, const Stack& base) {
+    std::string stack_part;
+    bool below = false;
+    for (const Construct* c : target.stack().scopes()) {
+        if (below) stack_part += alnum(c->id());
+        if (c == &base) below = true;
+    }
+    std::string name = stack_part + target.logical_id() + alnum(attribute);
+    if (name.size() > 200) name = name.substr(0, 192) + md5_hex(name).substr(0, 8);
+    return name;
+}
+
+template <class T>
+T* find_typed_child(Construct& scope, const std::string& id) {
+    return dynamic_cast<T*>(scope.find_child(id));
+}
+
+} // namespace
+
+const Stack* parent_stack(const Stack& stack) {
+    if (auto* n = dynamic_cast<const NestedStack*>(&stack)) return &n->parent_stack();
+    return nullptr;
+}
+
+bool stack_contains(const Stack& ancestor, const Stack& s) {
+    for (const Stack* p = &s; p != nullptr; p = parent_stack(*p))
+        if (p == &ancestor) return true;
+    return false;
+}
+
+const Stack& root_stack(const Stack& stack) {
+    const Stack* s = &stack;
+    while (const Stack* p = parent_stack(*s)) s = p;
+    return *s;
+}
+
+ReferenceLinker::ReferenceLinker(std::vector<std::string>& errors)
+    : errors_(errors), writers_(std::make_unique<CrossRegionWriters>()) {}
+
+ReferenceLinker::~ReferenceLinker() = default;
+
+Value ReferenceLinker::link(const CfnElement& target, const std::string& attribute, const Stack& consumer_c,
+                            const std::string& where) {
+    Stack& consumer = const_cast<Stack&>(consumer_c);
+    const Stack& producer = target.stack();
+    if (&producer == &consumer) {
+        if (!attribute.empty()) return dynamic_cast<const CfnResource&>(target).get_att(attribute);
+        if (auto* r = dynamic_cast<const CfnResource*>(&target)) return r->ref();
+        return dynamic_cast<const CfnParameter&>(target).ref();
+    }
+    auto key = std::make_tuple(&target, attribute, &consumer_c);
+    if (auto it = cache_.find(key); it != cache_.end()) return it->second;
+
+    Value result;
+    if (stack_contains(consumer, producer)) {
+        // Up: an Output of the nested stack below the consumer, read through Fn::GetAtt.
+        const NestedStack& child = child_toward(consumer, producer);
+        Value inner = link(target, attribute, child, where);
+        std::string id = reference_name(target, attribute, child);
+        auto& scope = const_cast<NestedStack&>(child);
+        auto* out = find_typed_child<CfnOutput>(scope, id);
+        if (!out) out = &make<CfnOutput>(scope, id, OutputProps{inner, {}, {}, nullptr});
+        result = child.stack_resource().get_att("Outputs." + out->logical_id());
+    } else if (const Stack* parent = parent_stack(consumer)) {
+        // Down: a Parameter of the nested consumer, passed by its parent.
+        Value outer = link(target, attribute, *parent, where);
+        std::string id = "Ref" + reference_name(target, attribute, root_stack(producer));
+        auto* param = find_typed_child<CfnParameter>(consumer, id);
+        if (!param) param = &make<CfnParameter>(consumer, id, ParameterProps{});
+        nested_params_[&dynamic_cast<const NestedStack&>(consumer)][param] = outer;
+        result = param->ref();
+    } else {
+        // Across: between top-level stacks.
+        const Stack& from = root_stack(producer);
+        Value value = link(target, attribute, from, where);
+        const Environment& pe = from.environment();
+        const Environment& ce = consumer.environment();
+        std::string what = where + " -> " + target.path() + (attribute.empty() ? "" : "." + attribute);
+        if (pe.region.empty() || ce.region.empty()) {
+            errors_.push_back(where + ": references '" + target.path() + "' in stack '" + from.stack_name() +
+                              "', but stack '" + (pe.region.empty() ? from : consumer).stack_name() +
+                              "' has no region; give both stacks a region (StackProps::env)");
+            return Value("Invalid");
+        }
+        if (!pe.account.empty() && !ce.account.empty() && pe.account != ce.account) {
+            errors_.push_back(where + ": references '" + target.path() + "' in account " + pe.account +
+                              " from account " + ce.account + "; references between accounts are not supported");
+            return Value("Invalid");
+        }
+        std::string name = reference_name(target, attribute, from);
+        if (pe.region == ce.region) {
+            std::string export_name = from.stack_name() + ":" + name;
+            auto& scope = const_cast<Stack&>(from);
+            std::string id = "Export" + name;
+            auto* out = find_typed_child<CfnOutput>(scope, id);
+            if (!out) out = &make<CfnOutput>(scope, id, OutputProps{value, {}, export_name, nullptr});
+            result = Fn::import_value(export_name);
+        } else {
+            std::string parameter = "/leafsynth/" + consumer.stack_name() + "/" + from.stack_name() + "/" + name;
+            writers_->write(const_cast<Stack&>(from), consumer, parameter, value);
+            result = Value("{{resolve:ssm:" + parameter + "}}");
+        }
+        deps_[&consumer].emplace(&from, what);
+    }
+    cache_[key] = result;
+    return result;
+}
+
+} // namespace leafsynth::detail

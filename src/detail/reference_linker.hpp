@@ -1,0 +1,65 @@
+#pragma once
+// Internal: where a reference between stacks turns into nested-stack parameters and outputs,
+// an export and Fn::ImportValue, or a cross-region SSM parameter.
+
+#include <map>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "leafsynth/value.hpp"
+
+namespace leafsynth {
+class CfnElement;
+class CfnParameter;
+class NestedStack;
+class Stack;
+} // namespace leafsynth
+
+namespace leafsynth::detail {
+
+class CrossRegionWriters;
+
+/// Decides how a value travels from the stack that produces it to the stack that consumes it,
+/// creating what is needed on the way (once per producer, attribute and consumer):
+/// - consumer contains the producer (nested below it): an Output in each nested stack on the way,
+///   read with `Fn::GetAtt <Nested>.Outputs.<Name>`;
+/// - consumer is a nested stack: a Parameter of the consumer, given by its parent;
+/// - two top-level stacks in one region: an Output with an Export and `Fn::ImportValue`;
+/// - two top-level stacks in different regions: the producer writes an SSM parameter in the
+///   consumer's region (CrossRegionWriters), the consumer reads `{{resolve:ssm:...}}`.
+class ReferenceLinker {
+public:
+    /// Problems (missing regions, another account) are appended to `errors`.
+    explicit ReferenceLinker(std::vector<std::string>& errors);
+    ~ReferenceLinker();
+
+    /// The value standing for `target` (Ref when `attribute` is empty, else Fn::GetAtt) inside
+    /// `consumer`. `where` is the construct path of the element that uses it (for messages).
+    Value link(const CfnElement& target, const std::string& attribute, const Stack& consumer, const std::string& where);
+
+    /// Stack dependencies created by references: consumer -> producer -> first reference ("where -> target").
+    const std::map<const Stack*, std::map<const Stack*, std::string>>& dependencies() const { return deps_; }
+
+    /// The Parameters each nested stack's resource must pass: nested stack -> parameter -> value in the parent.
+    const std::map<const NestedStack*, std::map<const CfnParameter*, Value>>& nested_parameters() const {
+        return nested_params_;
+    }
+
+private:
+    std::vector<std::string>& errors_;
+    std::map<std::tuple<const CfnElement*, std::string, const Stack*>, Value> cache_;
+    std::map<const Stack*, std::map<const Stack*, std::string>> deps_;
+    std::map<const NestedStack*, std::map<const CfnParameter*, Value>> nested_params_;
+    std::unique_ptr<CrossRegionWriters> writers_;
+};
+
+/// The stack directly containing `stack` when it is nested, else nullptr.
+const Stack* parent_stack(const Stack& stack);
+/// True when `s` is `ancestor` or nested (at any depth) inside it.
+bool stack_contains(const Stack& ancestor, const Stack& s);
+/// The top-level stack containing `stack` (itself when top-level).
+const Stack& root_stack(const Stack& stack);
+
+} // namespace leafsynth::detail
