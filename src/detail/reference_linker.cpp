@@ -37,14 +37,16 @@ std::string reference_name(const CfnElement& target, const std::string& attribut
         if (below) stack_part += alnum(c->id());
         if (c == &base) below = true;
     }
-    std::string name = stack_part + target.logical_id() + alnum(attribute);
+    std::string name = stack_part + target.logical_id() + (attribute.empty() ? "Ref" : alnum(attribute));
     if (name.size() > 200) name = name.substr(0, 192) + md5_hex(name).substr(0, 8);
     return name;
 }
 
-template <class T>
-T* find_typed_child(Construct& scope, const std::string& id) {
-    return dynamic_cast<T*>(scope.find_child(id));
+/// `base`, or `base2`, `base3`, ... when a construct already uses the id.
+std::string free_id(const Construct& scope, const std::string& base) {
+    std::string id = base;
+    for (int n = 2; scope.find_child(id) != nullptr; ++n) id = base + std::to_string(n);
+    return id;
 }
 
 } // namespace
@@ -88,19 +90,17 @@ Value ReferenceLinker::link(const CfnElement& target, const std::string& attribu
         // Up: an Output of the nested stack below the consumer, read through Fn::GetAtt.
         const NestedStack& child = child_toward(consumer, producer);
         Value inner = link(target, attribute, child, where);
-        std::string id = reference_name(target, attribute, child);
         auto& scope = const_cast<NestedStack&>(child);
-        auto* out = find_typed_child<CfnOutput>(scope, id);
-        if (!out) out = &make<CfnOutput>(scope, id, OutputProps{inner, {}, {}, nullptr});
-        result = child.stack_resource().get_att("Outputs." + out->logical_id());
+        auto& out = make<CfnOutput>(scope, free_id(scope, reference_name(target, attribute, child)),
+                                    OutputProps{inner, {}, {}, nullptr});
+        result = child.stack_resource().get_att("Outputs." + out.logical_id());
     } else if (const Stack* parent = parent_stack(consumer)) {
         // Down: a Parameter of the nested consumer, passed by its parent.
         Value outer = link(target, attribute, *parent, where);
-        std::string id = "Ref" + reference_name(target, attribute, root_stack(producer));
-        auto* param = find_typed_child<CfnParameter>(consumer, id);
-        if (!param) param = &make<CfnParameter>(consumer, id, ParameterProps{});
-        nested_params_[&dynamic_cast<const NestedStack&>(consumer)][param] = outer;
-        result = param->ref();
+        auto& param = make<CfnParameter>(consumer, free_id(consumer, reference_name(target, attribute, root_stack(producer))),
+                                         ParameterProps{});
+        nested_params_[&dynamic_cast<const NestedStack&>(consumer)][&param] = outer;
+        result = param.ref();
     } else {
         // Across: between top-level stacks.
         const Stack& from = root_stack(producer);
@@ -123,9 +123,7 @@ Value ReferenceLinker::link(const CfnElement& target, const std::string& attribu
         if (pe.region == ce.region) {
             std::string export_name = from.stack_name() + ":" + name;
             auto& scope = const_cast<Stack&>(from);
-            std::string id = "Export" + name;
-            auto* out = find_typed_child<CfnOutput>(scope, id);
-            if (!out) out = &make<CfnOutput>(scope, id, OutputProps{value, {}, export_name, nullptr});
+            make<CfnOutput>(scope, free_id(scope, "Export" + name), OutputProps{value, {}, export_name, nullptr});
             result = Fn::import_value(export_name);
         } else {
             std::string parameter = "/leafsynth/" + consumer.stack_name() + "/" + from.stack_name() + "/" + name;
