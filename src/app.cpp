@@ -25,7 +25,22 @@ const std::string& Assembly::file(const std::string& path) const {
     throw Error("the assembly has no file '" + path + "'");
 }
 
-App::App(AppProps props) : Construct(nullptr), props_(std::move(props)) {}
+std::string deployment_listing(const Assembly& assembly) {
+    std::string out;
+    for (const auto& s : assembly.stacks) {
+        if (!s.parent.empty()) continue;
+        std::string deps;
+        for (const auto& d : s.dependencies) deps += (deps.empty() ? "" : ",") + d;
+        out += s.name + "\t" + (s.region.empty() ? "-" : s.region) + "\t" + (s.account.empty() ? "-" : s.account) +
+               "\t" + (deps.empty() ? "-" : deps) + "\n";
+    }
+    return out;
+}
+
+App::App(AppProps props)
+    : Construct(nullptr), props_(std::move(props)), linker_(std::make_unique<detail::ReferenceLinker>()) {}
+
+App::~App() = default;
 
 std::vector<Stack*> App::stacks() {
     std::vector<Stack*> out;
@@ -178,7 +193,12 @@ Assembly App::synth(const SynthOptions& options) {
 
     // 3. resolve references between stacks: the linker creates outputs, parameters, exports and
     // writers; new elements may hold references too, so repeat until the tree stops growing.
-    detail::ReferenceLinker linker(errors);
+    detail::ReferenceLinker& linker = *linker_;
+    linker.set_errors(&errors);
+    struct Detach {
+        detail::ReferenceLinker& l;
+        ~Detach() { l.set_errors(nullptr); }
+    } detach{linker};
     for (std::size_t before = 0, pass = 0; pass < 8; ++pass) {
         std::size_t now = descendants_and_self().size();
         if (now == before) break;

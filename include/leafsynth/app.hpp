@@ -3,6 +3,7 @@
 /// The App: the root of the construct tree, and synthesis into an output folder.
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,9 @@
 namespace leafsynth {
 
 class Stack;
+namespace detail {
+class ReferenceLinker;
+}
 
 /// Template serialization format.
 enum class TemplateFormat {
@@ -61,6 +65,7 @@ class App : public Construct {
 public:
     /// An empty app.
     explicit App(AppProps props = {});
+    ~App() override;
 
     /// The asset settings.
     const AssetSettings& asset_settings() const { return props_.assets; }
@@ -75,7 +80,12 @@ public:
 private:
     AppProps props_;
     bool prepared_ = false;
+    std::unique_ptr<detail::ReferenceLinker> linker_; // kept so a second synth reuses what it created
 };
+
+/// The deployment order as `leafsynth ls` prints it: one line per top-level stack, tab-separated:
+/// name, region (or `-`), account (or `-`), the stacks it depends on (comma-separated, or `-`).
+std::string deployment_listing(const Assembly& assembly);
 
 /// Writes an assembly to `outdir` atomically: the files are written to a temporary sibling folder
 /// which then replaces `outdir`; on any failure `outdir` is left exactly as it was.

@@ -68,10 +68,15 @@ const Stack& root_stack(const Stack& stack) {
     return *s;
 }
 
-ReferenceLinker::ReferenceLinker(std::vector<std::string>& errors)
-    : errors_(errors), writers_(std::make_unique<CrossRegionWriters>()) {}
+ReferenceLinker::ReferenceLinker() : writers_(std::make_unique<CrossRegionWriters>()) {}
 
 ReferenceLinker::~ReferenceLinker() = default;
+
+void ReferenceLinker::fail(const std::tuple<const CfnElement*, std::string, const Stack*>& key, std::string message) {
+    failures_[key] = message;
+    cache_[key] = Value("Invalid");
+    if (errors_ && reported_.insert(message).second) errors_->push_back(std::move(message));
+}
 
 Value ReferenceLinker::link(const CfnElement& target, const std::string& attribute, const Stack& consumer_c,
                             const std::string& where) {
@@ -83,7 +88,12 @@ Value ReferenceLinker::link(const CfnElement& target, const std::string& attribu
         return dynamic_cast<const CfnParameter&>(target).ref();
     }
     auto key = std::make_tuple(&target, attribute, &consumer_c);
-    if (auto it = cache_.find(key); it != cache_.end()) return it->second;
+    if (auto it = cache_.find(key); it != cache_.end()) {
+        // A failed link is reported again in each synthesis, once.
+        if (auto f = failures_.find(key); f != failures_.end() && errors_ && reported_.insert(f->second).second)
+            errors_->push_back(f->second);
+        return it->second;
+    }
 
     Value result;
     if (stack_contains(consumer, producer)) {
@@ -109,21 +119,24 @@ Value ReferenceLinker::link(const CfnElement& target, const std::string& attribu
         const Environment& ce = consumer.environment();
         std::string what = where + " -> " + target.path() + (attribute.empty() ? "" : "." + attribute);
         if (pe.region.empty() || ce.region.empty()) {
-            errors_.push_back(where + ": references '" + target.path() + "' in stack '" + from.stack_name() +
+            fail(key, where + ": references '" + target.path() + "' in stack '" + from.stack_name() +
                               "', but stack '" + (pe.region.empty() ? from : consumer).stack_name() +
                               "' has no region; give both stacks a region (StackProps::env)");
-            return Value("Invalid");
+            return cache_[key];
         }
         if (!pe.account.empty() && !ce.account.empty() && pe.account != ce.account) {
-            errors_.push_back(where + ": references '" + target.path() + "' in account " + pe.account +
+            fail(key, where + ": references '" + target.path() + "' in account " + pe.account +
                               " from account " + ce.account + "; references between accounts are not supported");
-            return Value("Invalid");
+            return cache_[key];
         }
         std::string name = reference_name(target, attribute, from);
         if (pe.region == ce.region) {
             std::string export_name = from.stack_name() + ":" + name;
-            auto& scope = const_cast<Stack&>(from);
-            make<CfnOutput>(scope, free_id(scope, "Export" + name), OutputProps{value, {}, export_name, nullptr});
+            // One export per produced value, whatever the number of consumers.
+            if (exports_.emplace(std::make_pair(&target, attribute), export_name).second) {
+                auto& scope = const_cast<Stack&>(from);
+                make<CfnOutput>(scope, free_id(scope, "Export" + name), OutputProps{value, {}, export_name, nullptr});
+            }
             result = Fn::import_value(export_name);
         } else {
             std::string parameter = "/leafsynth/" + consumer.stack_name() + "/" + from.stack_name() + "/" + name;

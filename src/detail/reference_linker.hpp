@@ -3,6 +3,7 @@
 // an export and Fn::ImportValue, or a cross-region SSM parameter.
 
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <tuple>
@@ -31,9 +32,15 @@ class CrossRegionWriters;
 ///   consumer's region (CrossRegionWriters), the consumer reads `{{resolve:ssm:...}}`.
 class ReferenceLinker {
 public:
-    /// Problems (missing regions, another account) are appended to `errors`.
-    explicit ReferenceLinker(std::vector<std::string>& errors);
+    /// One linker lives as long as its App, so synthesizing twice reuses what it created.
+    ReferenceLinker();
     ~ReferenceLinker();
+
+    /// Where problems (missing regions, another account) go during the current synthesis.
+    void set_errors(std::vector<std::string>* errors) {
+        errors_ = errors;
+        reported_.clear();
+    }
 
     /// The value standing for `target` (Ref when `attribute` is empty, else Fn::GetAtt) inside
     /// `consumer`. `where` is the construct path of the element that uses it (for messages).
@@ -48,7 +55,12 @@ public:
     }
 
 private:
-    std::vector<std::string>& errors_;
+    void fail(const std::tuple<const CfnElement*, std::string, const Stack*>& key, std::string message);
+
+    std::vector<std::string>* errors_ = nullptr;
+    std::map<std::tuple<const CfnElement*, std::string, const Stack*>, std::string> failures_;
+    std::set<std::string> reported_; // failures already reported in this synthesis
+    std::map<std::pair<const CfnElement*, std::string>, std::string> exports_; // value -> export name
     std::map<std::tuple<const CfnElement*, std::string, const Stack*>, Value> cache_;
     std::map<const Stack*, std::map<const Stack*, std::string>> deps_;
     std::map<const NestedStack*, std::map<const CfnParameter*, Value>> nested_params_;

@@ -45,6 +45,17 @@ void emit_string(YAML::Emitter& out, const std::string& s) {
     else out << s;
 }
 
+/// The JSON text of a float, made a float for YAML 1.1 readers too: they need a '.' in the
+/// mantissa, so `1e+30` (a string to PyYAML, cfn-lint's reader) is written `1.0e+30`.
+std::string yaml_float(const Json& j) {
+    std::string text = j.dump();
+    if (text.find('.') == std::string::npos) {
+        auto e = text.find_first_of("eE");
+        if (e != std::string::npos) text.insert(e, ".0");
+    }
+    return text;
+}
+
 void emit(YAML::Emitter& out, const Json& j);
 
 void emit_plain(YAML::Emitter& out, const Json& j) {
@@ -53,7 +64,7 @@ void emit_plain(YAML::Emitter& out, const Json& j) {
     case Json::value_t::boolean: out << (j.get<bool>() ? "true" : "false"); break;
     case Json::value_t::number_integer: out << j.get<std::int64_t>(); break;
     case Json::value_t::number_unsigned: out << j.get<std::uint64_t>(); break;
-    case Json::value_t::number_float: out << j.dump(); break; // the JSON text is a valid YAML float
+    case Json::value_t::number_float: out << yaml_float(j); break;
     case Json::value_t::string: emit_string(out, j.get<std::string>()); break;
     case Json::value_t::array:
         if (j.empty()) {

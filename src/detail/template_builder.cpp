@@ -86,7 +86,8 @@ Json Resolver::resolve_intrinsic(const Intrinsic& in, const std::string& where) 
     for (const auto& a : in.args) args.push_back(resolve(a, where));
     // A reference to another stack's element becomes whatever carries it into this stack.
     if (in.target && (in.kind == Intrinsic::Kind::Ref || in.kind == Intrinsic::Kind::GetAtt) &&
-        &in.target->stack() != &consumer_ && !foreign(*in.target, where)) {
+        &in.target->stack() != &consumer_) {
+        if (foreign(*in.target, where)) return Json{{name, "Invalid"}};
         bool referable = dynamic_cast<const CfnResource*>(in.target) ||
                          (in.kind == Intrinsic::Kind::Ref && dynamic_cast<const CfnParameter*>(in.target));
         if (!linker_ || !referable) {
