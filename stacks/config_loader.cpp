@@ -1,0 +1,1029 @@
+// The ContainerManager config loader: YAML -> BaseConfig / LeafConfig, with `!ENV` substitution,
+// defaults and validation. Every problem of a file is collected and reported together.
+
+#include "leafsynth/containermanager/config.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <charconv>
+#include <climits>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <sstream>
+#include <system_error>
+#include <utility>
+
+namespace leafsynth::containermanager {
+
+namespace {
+
+// ------------------------------------------------------------------------------------------------
+// Small string helpers (ASCII only: config keys, protocols and names are ASCII).
+// ------------------------------------------------------------------------------------------------
+
+bool is_ascii_letter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+char ascii_upper(char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c; }
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out)
+        c = ascii_lower(c);
+    return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+    return true;
+}
+
+bool has_space_or_control(std::string_view s) {
+    return std::any_of(s.begin(), s.end(), [](char c) {
+        const auto u = static_cast<unsigned char>(c);
+        return u <= 0x20 || u == 0x7f;
+    });
+}
+
+std::string in_quotes(std::string_view s) { return "'" + std::string(s) + "'"; }
+
+/// Case-insensitive optimal-string-alignment distance (a transposition counts as one edit).
+std::size_t edit_distance(std::string_view a_in, std::string_view b_in) {
+    const std::string a = lower(a_in), b = lower(b_in);
+    std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
+    for (std::size_t i = 0; i <= a.size(); ++i)
+        d[i][0] = i;
+    for (std::size_t j = 0; j <= b.size(); ++j)
+        d[0][j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+        }
+    }
+    return d[a.size()][b.size()];
+}
+
+/// The candidate `word` most likely stands for: a case-insensitive match, else the closest one within
+/// two edits (and fewer edits than the candidate has characters, so short words do not match anything).
+std::optional<std::string> near_miss(std::string_view word, const std::vector<std::string_view>& candidates) {
+    for (auto c : candidates)
+        if (iequals(word, c)) return std::string(c);
+    std::optional<std::string> best;
+    std::size_t best_distance = 3;
+    for (auto c : candidates) {
+        const std::size_t d = edit_distance(word, c);
+        if (d < best_distance && d < c.size()) {
+            best_distance = d;
+            best = std::string(c);
+        }
+    }
+    return best;
+}
+
+std::string join(const std::vector<std::string_view>& words, std::string_view separator = ", ") {
+    std::string out;
+    for (std::size_t i = 0; i < words.size(); ++i) {
+        if (i) out += separator;
+        out += words[i];
+    }
+    return out;
+}
+
+std::string child_path(const std::string& parent, std::string_view key) {
+    return parent.empty() ? std::string(key) : parent + "." + std::string(key);
+}
+
+std::string index_path(const std::string& parent, std::size_t index) {
+    return parent + "[" + std::to_string(index) + "]";
+}
+
+/// The YAML 1.1 booleans as PyYAML resolves them (the original tool's YAML library).
+std::optional<bool> yaml11_bool(std::string_view s) {
+    static const std::array<std::string_view, 9> yes{"yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"};
+    static const std::array<std::string_view, 9> no{"no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"};
+    if (std::find(yes.begin(), yes.end(), s) != yes.end()) return true;
+    if (std::find(no.begin(), no.end(), s) != no.end()) return false;
+    return std::nullopt;
+}
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
+        s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
+        s.remove_suffix(1);
+    return s;
+}
+
+// ------------------------------------------------------------------------------------------------
+// The loader: reads one file, records problems, converts nodes.
+// ------------------------------------------------------------------------------------------------
+
+/// A node in context: where it is (for null values: where its key is) and its key path.
+struct Item {
+    YAML::Node node;
+    YAML::Mark mark; ///< The value's position (its key's for a null value).
+    std::string path;
+    YAML::Mark key_mark; ///< The key's position (the entry's for list items): where a missing child is reported.
+};
+
+/// A scalar's text and how it was written.
+struct Scalar {
+    std::string text;
+    bool plain = false;    ///< Unquoted and untagged: YAML may read it as a bool, an int, ...
+    bool from_env = false; ///< Came from `!ENV` substitution.
+};
+
+/// The checked keys of one map, in file order.
+struct Fields {
+    YAML::Mark mark;  ///< Where the map's key is: missing keys are reported there.
+    std::string path; ///< The map's key path.
+    std::vector<std::pair<std::string, Item>> entries;
+
+    const Item* find(std::string_view key) const {
+        for (const auto& [k, item] : entries)
+            if (k == key) return &item;
+        return nullptr;
+    }
+};
+
+std::string describe(const YAML::Node& node) {
+    switch (node.Type()) {
+    case YAML::NodeType::Null:
+        return "nothing";
+    case YAML::NodeType::Sequence:
+        return "a list";
+    case YAML::NodeType::Map:
+        return "a map";
+    case YAML::NodeType::Scalar: {
+        std::string text = node.Scalar();
+        if (text.size() > 40) text = text.substr(0, 37) + "...";
+        return "the value " + in_quotes(text);
+    }
+    case YAML::NodeType::Undefined:
+        break;
+    }
+    return "nothing";
+}
+
+class Loader {
+public:
+    Loader(std::string file, const EnvironmentLookup& lookup) : file_(std::move(file)), lookup_(lookup) {}
+
+    SourceLocation where(const YAML::Mark& mark) const {
+        SourceLocation location;
+        location.file = file_;
+        if (mark.line >= 0 && mark.column >= 0) {
+            location.line = mark.line + 1;
+            location.column = mark.column + 1;
+        }
+        return location;
+    }
+
+    void problem(const YAML::Mark& mark, std::string path, std::string message) {
+        ConfigProblem p;
+        p.location = where(mark);
+        p.key_path = std::move(path);
+        p.message = std::move(message);
+        problems_.push_back(std::move(p));
+    }
+
+    /// A problem with the file as a whole (no position, or 1:1 when `at_start`).
+    void file_problem(std::string message, bool at_start = false) {
+        ConfigProblem p;
+        p.location.file = file_;
+        p.location.line = at_start ? 1 : 0;
+        p.location.column = at_start ? 1 : 0;
+        p.message = std::move(message);
+        problems_.push_back(std::move(p));
+    }
+
+    void finish() {
+        if (!problems_.empty()) throw ConfigError(std::move(problems_));
+    }
+
+    /// Reads and parses the file; nullopt (with problems recorded) when that is not possible.
+    std::optional<YAML::Node> parse() {
+        namespace fs = std::filesystem;
+        std::error_code ec;
+        const fs::path p(file_);
+        const auto status = fs::status(p, ec);
+        if (!fs::exists(status)) {
+            std::string hint = "check the path";
+            if (p.is_relative()) {
+                std::error_code cwd_ec;
+                const auto cwd = fs::current_path(cwd_ec);
+                if (!cwd_ec) hint += " (it is relative to the current directory " + cwd.string() + ")";
+            }
+            file_problem("config file not found; " + hint);
+            return std::nullopt;
+        }
+        if (fs::is_directory(status)) {
+            file_problem("is a directory, not a config file; give the path of a .yaml file");
+            return std::nullopt;
+        }
+        std::ifstream in(p, std::ios::binary);
+        std::ostringstream text;
+        if (in) text << in.rdbuf();
+        if (!in || in.bad()) {
+            file_problem("config file cannot be read; check its permissions");
+            return std::nullopt;
+        }
+        std::vector<YAML::Node> documents;
+        try {
+            documents = YAML::LoadAll(text.str());
+        } catch (const YAML::Exception& e) {
+            problem(e.mark, "", "YAML syntax error: " + e.msg + "; fix the YAML syntax at this position");
+            return std::nullopt;
+        }
+        if (documents.empty() || documents.front().IsNull()) {
+            file_problem("the config file is empty; see the documented keys", true);
+            return std::nullopt;
+        }
+        if (documents.size() > 1) {
+            problem(documents[1].Mark(), "",
+                    "a second YAML document starts here; a config file holds one document, remove the '---' "
+                    "separator and what follows or merge it into the first");
+        }
+        return documents.front();
+    }
+
+    /// A map's keys checked against `allowed`: non-scalar keys, duplicates and unknown keys are problems.
+    std::optional<Fields> fields(const Item& item, const std::vector<std::string_view>& allowed,
+                                 std::string_view expected_hint) {
+        if (!item.node.IsMap()) {
+            wrong_type(item, "a map", expected_hint);
+            return std::nullopt;
+        }
+        Fields f{item.key_mark.line >= 0 ? item.key_mark : item.mark, item.path, {}};
+        std::map<std::string, YAML::Mark> seen;
+        for (auto it = item.node.begin(); it != item.node.end(); ++it) {
+            const YAML::Node key = it->first;
+            const YAML::Node value = it->second;
+            if (!key.IsScalar()) {
+                problem(key.Mark(), item.path,
+                        "a key must be a plain name, found " + describe(key) + "; use one of: " + join(allowed));
+                continue;
+            }
+            const std::string name = key.Scalar();
+            const std::string path = child_path(item.path, name);
+            if (auto [pos, inserted] = seen.emplace(name, key.Mark()); !inserted) {
+                problem(key.Mark(), path,
+                        "duplicate key (first given at line " + std::to_string(pos->second.line + 1) +
+                            "); remove one of them");
+                continue;
+            }
+            if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
+                const std::string where_text = item.path.empty() ? "at the top level" : "under " + item.path;
+                if (auto suggestion = near_miss(name, allowed))
+                    problem(key.Mark(), path, "unknown key; did you mean " + in_quotes(*suggestion) + "?");
+                else
+                    problem(key.Mark(), path, "unknown key; the keys allowed " + where_text + " are " + join(allowed));
+                continue;
+            }
+            f.entries.emplace_back(
+                name,
+                Item{value, value.IsNull() || value.Mark().line < 0 ? key.Mark() : value.Mark(), path, key.Mark()});
+        }
+        return f;
+    }
+
+    /// The child `key` of a map, or nullopt. A missing required key is a problem.
+    std::optional<Item> get(const Fields& f, std::string_view key, bool required, std::string_view example = {}) {
+        if (const Item* item = f.find(key)) return *item;
+        if (required) {
+            const std::string where_text = f.path.empty() ? "at the top level" : "under " + f.path;
+            std::string fix = example.empty() ? "add " + in_quotes(std::string(key) + ": ...")
+                                              : "add " + in_quotes(std::string(key) + ": " + std::string(example));
+            problem(f.mark, child_path(f.path, key), "required key is missing; " + fix + " " + where_text);
+        }
+        return std::nullopt;
+    }
+
+    /// A section that may be left out or empty (null): nullopt then; a problem if it is not a map.
+    std::optional<Fields> optional_section(const Fields& parent, std::string_view key,
+                                           const std::vector<std::string_view>& allowed) {
+        auto item = get(parent, key, false);
+        if (!item || item->node.IsNull()) return std::nullopt;
+        return fields(*item, allowed, "keys: " + join(allowed));
+    }
+
+    /// A section that must be there and be a map; `needs` names its required keys, e.g. "'Name: <domain>'".
+    std::optional<Fields> required_section(const Fields& parent, std::string_view key,
+                                           const std::vector<std::string_view>& allowed, std::string_view needs) {
+        auto item = get(parent, key, false);
+        if (!item) {
+            const std::string where_text = parent.path.empty() ? "at the top level" : "under " + parent.path;
+            problem(parent.mark, child_path(parent.path, key),
+                    "required section is missing; add " + in_quotes(std::string(key) + ":") + " " + where_text +
+                        " with " + std::string(needs) + " indented below it");
+            return std::nullopt;
+        }
+        if (item->node.IsNull()) {
+            problem(item->mark, item->path, "section is empty; add " + std::string(needs) + " indented below it");
+            return std::nullopt;
+        }
+        return fields(*item, allowed, "keys: " + join(allowed));
+    }
+
+    /// A list that may be left out or empty (null): empty then; a problem if it is not a list.
+    std::vector<Item> optional_list(const Fields& parent, std::string_view key, std::string_view entry_hint) {
+        auto item = get(parent, key, false);
+        if (!item || item->node.IsNull()) return {};
+        return list_items(*item, entry_hint);
+    }
+
+    std::vector<Item> list_items(const Item& item, std::string_view entry_hint) {
+        std::vector<Item> out;
+        if (!item.node.IsSequence()) {
+            wrong_type(item, "a list", entry_hint);
+            return out;
+        }
+        std::size_t i = 0;
+        for (const auto& child : item.node) {
+            YAML::Mark mark = child.Mark();
+            if (child.IsNull() || mark.line < 0) mark = item.mark;
+            out.push_back(Item{child, mark, index_path(item.path, i++), mark});
+        }
+        return out;
+    }
+
+    /// `hint` describes what is expected in more detail (shown in parentheses).
+    void wrong_type(const Item& item, std::string_view expected, std::string_view hint) {
+        std::string fix;
+        if (expected == "a map" && item.node.IsSequence())
+            fix = "remove the '- ' in front of the keys";
+        else if (expected == "a list" && item.node.IsMap())
+            fix = "start each entry with '- '";
+        else if (item.path.empty())
+            fix = "a config file is a map: write its keys at the start of the lines";
+        else
+            fix = "write " + std::string(expected) + " on the lines below the key, indented";
+        std::string what = "expected " + std::string(expected);
+        if (!hint.empty()) what += " (" + std::string(hint) + ")";
+        problem(item.mark, item.path, what + ", found " + describe(item.node) + "; " + fix);
+    }
+
+    /// A scalar with `!ENV` substituted; a problem for null, lists, maps and unsupported tags.
+    std::optional<Scalar> scalar(const Item& item, std::string_view expected) {
+        if (item.node.IsNull()) {
+            problem(item.mark, item.path, "has no value; write " + std::string(expected) + " or remove the key");
+            return std::nullopt;
+        }
+        if (!item.node.IsScalar()) {
+            problem(item.mark, item.path,
+                    "expected " + std::string(expected) + ", found " + describe(item.node) +
+                        "; write a single value on the key's line");
+            return std::nullopt;
+        }
+        const std::string& tag = item.node.Tag();
+        Scalar s{item.node.Scalar(), false, false};
+        if (tag == "!ENV") {
+            s.text = substitute_environment(s.text, lookup_);
+            s.from_env = true;
+        } else if (tag == "?") {
+            s.plain = true;
+        } else if (tag == "!" || tag == "tag:yaml.org,2002:str") {
+            s.plain = false;
+        } else if (tag.rfind("tag:yaml.org,2002:", 0) == 0) {
+            s.plain = true;
+        } else {
+            problem(item.mark, item.path, "unsupported tag " + in_quotes(tag) + "; the only tag allowed is !ENV");
+            return std::nullopt;
+        }
+        return s;
+    }
+
+    std::optional<std::string> string_value(const Item& item, std::string_view expected = "a text value") {
+        auto s = scalar(item, expected);
+        if (!s) return std::nullopt;
+        return std::move(s->text);
+    }
+
+    /// An integer in [min, max]; `rule` says the range in words ("at least 2"), `fix` how to fix it.
+    std::optional<int> int_value(const Item& item, long long min, long long max, std::string_view rule,
+                                 std::string_view fix) {
+        auto s = scalar(item, "a whole number");
+        if (!s) return std::nullopt;
+        const std::string_view text = s->from_env ? trim(s->text) : std::string_view(s->text);
+        if (!s->plain && !s->from_env) {
+            problem(item.mark, item.path,
+                    "expected a whole number, found the quoted text " + in_quotes(text) + "; remove the quotes");
+            return std::nullopt;
+        }
+        std::string_view digits = text;
+        if (!digits.empty() && digits.front() == '+') digits.remove_prefix(1);
+        long long value = 0;
+        const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+        if (digits.empty() || ptr != digits.data() + digits.size() ||
+            (ec != std::errc() && ec != std::errc::result_out_of_range)) {
+            problem(item.mark, item.path,
+                    "expected a whole number, found " + in_quotes(text) + (s->from_env ? " (from !ENV)" : "") +
+                        "; write a number such as " + std::to_string(std::max<long long>(min, 1)));
+            return std::nullopt;
+        }
+        if (ec == std::errc::result_out_of_range || value > max) {
+            const std::string max_text = std::to_string(max);
+            const std::string bound = rule.find(max_text) != std::string_view::npos
+                                          ? std::string(rule)
+                                          : std::string(rule) + " and at most " + max_text;
+            problem(item.mark, item.path,
+                    "must be " + bound + ", found " + std::string(text) + "; " + std::string(fix));
+            return std::nullopt;
+        }
+        if (value < min) {
+            problem(item.mark, item.path,
+                    "must be " + std::string(rule) + ", found " + std::string(text) + "; " + std::string(fix));
+            return std::nullopt;
+        }
+        return static_cast<int>(value);
+    }
+
+    std::optional<bool> bool_value(const Item& item) {
+        auto s = scalar(item, "true or false");
+        if (!s) return std::nullopt;
+        const std::string_view text = s->from_env ? trim(s->text) : std::string_view(s->text);
+        std::optional<bool> b;
+        if (s->plain || s->from_env) b = yaml11_bool(text);
+        if (!b) {
+            problem(item.mark, item.path,
+                    "expected true or false, found " +
+                        (s->plain || s->from_env ? in_quotes(text) : "the quoted text " + in_quotes(text)) +
+                        "; write true or false" + (s->plain || s->from_env ? "" : " without quotes"));
+        }
+        return b;
+    }
+
+    /// Reads an optional int/bool field into `target` (kept as the default when absent or invalid).
+    void opt_int(const Fields& f, std::string_view key, int& target, long long min, long long max,
+                 std::string_view rule, std::string_view fix) {
+        if (auto item = get(f, key, false))
+            if (auto v = int_value(*item, min, max, rule, fix)) target = *v;
+    }
+    void opt_bool(const Fields& f, std::string_view key, bool& target) {
+        if (auto item = get(f, key, false))
+            if (auto v = bool_value(*item)) target = *v;
+    }
+
+    std::vector<AlertSubscription> alert_subscriptions(const Fields& root) {
+        static const std::vector<std::pair<std::string_view, std::string_view>> protocols{
+            {"Email", "email"},      {"Email-JSON", "email-json"},
+            {"SMS", "sms"},          {"HTTP", "http"},
+            {"HTTPS", "https"},      {"SQS", "sqs"},
+            {"Lambda", "lambda"},    {"Application", "application"},
+            {"Firehose", "firehose"}};
+        std::vector<std::string_view> names;
+        for (const auto& p : protocols)
+            names.push_back(p.first);
+
+        std::vector<AlertSubscription> out;
+        const std::string hint = "of one-key maps such as '- Email: me@example.com'";
+        for (const Item& entry : optional_list(root, "AlertSubscription", hint)) {
+            if (!entry.node.IsMap() || entry.node.size() != 1) {
+                if (entry.node.IsMap())
+                    problem(entry.mark, entry.path,
+                            "expected one 'Protocol: endpoint' pair, found " + std::to_string(entry.node.size()) +
+                                "; put each subscription in its own list entry");
+                else
+                    wrong_type(entry, "a map", "one 'Protocol: endpoint' pair, e.g. 'Email: me@example.com'");
+                continue;
+            }
+            const auto pair = *entry.node.begin();
+            const YAML::Node key = pair.first;
+            if (!key.IsScalar()) {
+                problem(key.Mark(), entry.path,
+                        "the protocol must be a name, found " + describe(key) + "; use one of " + join(names));
+                continue;
+            }
+            const std::string protocol = key.Scalar();
+            const std::string path = child_path(entry.path, protocol);
+            auto known = std::find_if(protocols.begin(), protocols.end(),
+                                      [&](const auto& p) { return iequals(p.first, protocol); });
+            std::optional<std::string> endpoint = string_value(
+                Item{pair.second, pair.second.IsNull() ? key.Mark() : pair.second.Mark(), path, key.Mark()},
+                "the endpoint");
+            if (known == protocols.end()) {
+                const auto suggestion = near_miss(protocol, names);
+                problem(
+                    key.Mark(), path,
+                    "unknown SNS protocol " + in_quotes(protocol) + "; " +
+                        (suggestion ? "did you mean " + in_quotes(*suggestion) + "?" : "use one of " + join(names)));
+                continue;
+            }
+            if (!endpoint) continue;
+            if (trim(*endpoint).empty()) {
+                problem(pair.second.Mark(), path, "the endpoint is empty; write the address, URL or ARN to notify");
+                continue;
+            }
+            out.push_back({std::string(known->second), *endpoint, where(entry.mark)});
+        }
+        return out;
+    }
+
+private:
+    std::string file_;
+    const EnvironmentLookup& lookup_;
+    std::vector<ConfigProblem> problems_;
+};
+
+bool valid_domain_name(std::string_view name) {
+    if (name.empty() || name.size() > 253) return false;
+    std::size_t label = 0;
+    for (char c : name) {
+        if (c == '.') {
+            if (label == 0) return false;
+            label = 0;
+            continue;
+        }
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) return false;
+        if (++label > 63) return false;
+    }
+    return label != 0;
+}
+
+const std::vector<std::string_view> kBaseKeys{"Vpc", "Domain", "AlertSubscription"};
+const std::vector<std::string_view> kVpcKeys{"MaxAZs", "RestrictDefaultSecurityGroup"};
+const std::vector<std::string_view> kDomainKeys{"Name", "HostedZoneId"};
+const std::vector<std::string_view> kLeafKeys{"Ec2",      "Container",         "Volumes",
+                                              "Watchdog", "AlertSubscription", "Dashboard"};
+const std::vector<std::string_view> kEc2Keys{"InstanceType"};
+const std::vector<std::string_view> kContainerKeys{"Image", "Ports", "Environment"};
+const std::vector<std::string_view> kVolumeKeys{"Type", "EnableBackups", "KeepOnDelete", "Paths"};
+const std::vector<std::string_view> kPathKeys{"Path", "ReadOnly"};
+const std::vector<std::string_view> kWatchdogKeys{"MinutesWithoutConnections", "Threshold", "InstanceLeftUp"};
+const std::vector<std::string_view> kInstanceLeftUpKeys{"DurationHours", "ShouldStop"};
+const std::vector<std::string_view> kDashboardKeys{"Enabled", "IntervalMinutes", "ShowContainerTimestamp"};
+
+void read_container(Loader& L, const Fields& root, LeafConfig& config) {
+    auto container =
+        L.required_section(root, "Container", kContainerKeys, "'Image: <image>' and 'Ports: <list of ports>'");
+    if (!container) return;
+
+    if (auto item = L.get(*container, "Image", true, "<registry/name:tag>")) {
+        if (auto image = L.string_value(*item, "an image name")) {
+            if (trim(*image).empty())
+                L.problem(item->mark, item->path,
+                          "the image name is empty; write the image, e.g. 'itzg/minecraft-server'");
+            else if (has_space_or_control(*image))
+                L.problem(item->mark, item->path,
+                          "the image name " + in_quotes(*image) + " contains spaces; remove them");
+            else
+                config.container.image = lower(*image);
+        }
+    }
+
+    if (auto ports_item = L.get(*container, "Ports", true, "[{TCP: <port>}]")) {
+        if (ports_item->node.IsNull()) {
+            L.problem(ports_item->mark, ports_item->path, "no ports given; list at least one, e.g. '- TCP: 25565'");
+        } else {
+            const std::vector<std::string_view> protocols{"TCP", "UDP"};
+            std::map<std::pair<PortProtocol, int>, std::pair<int, std::string>> seen;
+            const auto entries = L.list_items(*ports_item, "of one-key maps such as '- TCP: 25565'");
+            if (entries.empty() && ports_item->node.IsSequence())
+                L.problem(ports_item->mark, ports_item->path, "no ports given; list at least one, e.g. '- TCP: 25565'");
+            for (const Item& entry : entries) {
+                if (!entry.node.IsMap() || entry.node.size() != 1) {
+                    if (entry.node.IsMap())
+                        L.problem(entry.mark, entry.path,
+                                  "expected one 'Protocol: port' pair, found " + std::to_string(entry.node.size()) +
+                                      "; put each port in its own list entry");
+                    else
+                        L.wrong_type(entry, "a map", "one 'Protocol: port' pair, e.g. 'TCP: 25565'");
+                    continue;
+                }
+                const auto pair = *entry.node.begin();
+                const YAML::Node key = pair.first;
+                if (!key.IsScalar()) {
+                    L.problem(key.Mark(), entry.path,
+                              "the protocol must be TCP or UDP, found " + describe(key) +
+                                  "; write 'TCP: <port>' or 'UDP: <port>'");
+                    continue;
+                }
+                const std::string name = key.Scalar();
+                const std::string path = child_path(entry.path, name);
+                const Item value{pair.second, pair.second.IsNull() ? key.Mark() : pair.second.Mark(), path, key.Mark()};
+                auto port =
+                    L.int_value(value, 1, 65535, "a port number from 1 to 65535", "use the port the server listens on");
+                std::optional<PortProtocol> protocol;
+                if (iequals(name, "TCP"))
+                    protocol = PortProtocol::Tcp;
+                else if (iequals(name, "UDP"))
+                    protocol = PortProtocol::Udp;
+                else {
+                    const auto suggestion = near_miss(name, protocols);
+                    L.problem(key.Mark(), path,
+                              "unknown protocol " + in_quotes(name) + "; " +
+                                  (suggestion ? "did you mean " + in_quotes(*suggestion) + "?" : "use TCP or UDP"));
+                }
+                if (!protocol || !port) continue;
+                const auto [it, inserted] =
+                    seen.emplace(std::pair{*protocol, *port}, std::pair{value.mark.line + 1, entry.path});
+                if (!inserted) {
+                    L.problem(value.mark, path,
+                              "port " + std::to_string(*port) + "/" + (*protocol == PortProtocol::Tcp ? "TCP" : "UDP") +
+                                  " is already listed at line " + std::to_string(it->second.first) + " (" +
+                                  it->second.second + "); remove one of them");
+                    continue;
+                }
+                config.container.ports.push_back({*protocol, *port, L.where(entry.mark)});
+            }
+        }
+    }
+
+    if (auto env_item = L.get(*container, "Environment", false); env_item && !env_item->node.IsNull()) {
+        if (!env_item->node.IsMap()) {
+            L.wrong_type(*env_item, "a map", "'NAME: value' lines");
+        } else {
+            std::map<std::string, int> seen;
+            for (auto it = env_item->node.begin(); it != env_item->node.end(); ++it) {
+                const YAML::Node key = it->first;
+                const YAML::Node value = it->second;
+                if (!key.IsScalar() || key.Scalar().empty()) {
+                    L.problem(key.Mark(), env_item->path,
+                              "an environment variable name must be non-empty text, found " + describe(key) +
+                                  "; write 'NAME: value'");
+                    continue;
+                }
+                const std::string name = key.Scalar();
+                const std::string path = child_path(env_item->path, name);
+                if (auto [pos, inserted] = seen.emplace(name, key.Mark().line + 1); !inserted) {
+                    L.problem(key.Mark(), path,
+                              "duplicate variable (first given at line " + std::to_string(pos->second) +
+                                  "); remove one of them");
+                    continue;
+                }
+                const Item item{value, value.IsNull() ? key.Mark() : value.Mark(), path, key.Mark()};
+                if (value.IsNull()) {
+                    L.problem(item.mark, path, "has no value; write a value, or \"\" for an empty one");
+                    continue;
+                }
+                if (!value.IsScalar()) {
+                    L.problem(item.mark, path,
+                              "expected a text value, found " + describe(value) +
+                                  "; write the value on the key's line, in quotes if it starts with '[' or '{'");
+                    continue;
+                }
+                auto s = L.scalar(item, "a text value");
+                if (!s) continue;
+                std::string text = std::move(s->text);
+                if (s->plain)
+                    if (auto b = yaml11_bool(text)) text = *b ? "True" : "False";
+                config.container.environment.push_back({name, std::move(text)});
+            }
+        }
+    }
+}
+
+void read_volumes(Loader& L, const Fields& root, LeafConfig& config) {
+    const bool prod = config.maturity == Maturity::Prod;
+    std::map<std::string, std::pair<int, std::string>> seen_paths; // normalized path -> (line, key path)
+    for (const Item& entry : L.optional_list(root, "Volumes", "one entry per volume, each starting with '- '")) {
+        auto f = L.fields(entry, kVolumeKeys, "keys: " + join(kVolumeKeys));
+        if (!f) continue;
+        VolumeConfig volume;
+        volume.enable_backups = prod;
+        volume.keep_on_delete = prod;
+        volume.location = L.where(entry.mark);
+        if (auto item = L.get(*f, "Type", false)) {
+            if (auto type = L.string_value(*item, "EFS")) {
+                if (!iequals(trim(*type), "EFS"))
+                    L.problem(item->mark, item->path,
+                              "unsupported volume type " + in_quotes(*type) +
+                                  "; only EFS is supported (the default), remove the key or write 'EFS'");
+            }
+        }
+        L.opt_bool(*f, "EnableBackups", volume.enable_backups);
+        L.opt_bool(*f, "KeepOnDelete", volume.keep_on_delete);
+        if (auto paths = L.get(*f, "Paths", true, "[{Path: /data}]")) {
+            if (paths->node.IsNull() || (paths->node.IsSequence() && paths->node.size() == 0)) {
+                L.problem(paths->mark, paths->path, "no paths given; list at least one, e.g. '- Path: /data'");
+            } else {
+                for (const Item& path_entry : L.list_items(*paths, "one entry per path, e.g. '- Path: /data'")) {
+                    auto pf = L.fields(path_entry, kPathKeys, "keys: " + join(kPathKeys));
+                    if (!pf) continue;
+                    VolumePath vp;
+                    vp.location = L.where(path_entry.mark);
+                    L.opt_bool(*pf, "ReadOnly", vp.read_only);
+                    auto path_item = L.get(*pf, "Path", true, "/absolute/path");
+                    if (!path_item) continue;
+                    auto text = L.string_value(*path_item, "an absolute path");
+                    if (!text) continue;
+                    if (text->empty() || text->front() != '/') {
+                        L.problem(path_item->mark, path_item->path,
+                                  "the path " + in_quotes(*text) + " is not absolute; start it with '/', e.g. " +
+                                      in_quotes("/" + *text));
+                        continue;
+                    }
+                    if (has_space_or_control(*text)) {
+                        L.problem(path_item->mark, path_item->path,
+                                  "the path " + in_quotes(*text) +
+                                      " contains spaces or control characters; remove them");
+                        continue;
+                    }
+                    std::string normalized = *text;
+                    while (normalized.size() > 1 && normalized.back() == '/')
+                        normalized.pop_back();
+                    const auto [it, inserted] =
+                        seen_paths.emplace(normalized, std::pair{path_item->mark.line + 1, path_item->path});
+                    if (!inserted) {
+                        L.problem(path_item->mark, path_item->path,
+                                  "the path " + in_quotes(*text) + " is already mounted at line " +
+                                      std::to_string(it->second.first) + " (" + it->second.second +
+                                      "); mount each path once");
+                        continue;
+                    }
+                    vp.path = *text;
+                    volume.paths.push_back(std::move(vp));
+                }
+            }
+        }
+        config.volumes.push_back(std::move(volume));
+    }
+}
+
+void read_watchdog(Loader& L, const Fields& root, LeafConfig& config) {
+    auto wd = L.required_section(root, "Watchdog", kWatchdogKeys, "'Threshold: <bytes per second>'");
+    if (!wd) return;
+    L.opt_int(*wd, "MinutesWithoutConnections", config.watchdog.minutes_without_connections, 2, INT_MAX, "at least 2",
+              "use 2 or more (minutes)");
+    if (auto item = L.get(*wd, "Threshold", true, "<bytes per second>"))
+        if (auto v = L.int_value(*item, 0, INT_MAX - 1, "0 or more",
+                                 "use the traffic in bytes per second below which the server counts as idle"))
+            config.watchdog.threshold = *v;
+    if (auto left_up = L.optional_section(*wd, "InstanceLeftUp", kInstanceLeftUpKeys)) {
+        L.opt_int(*left_up, "DurationHours", config.watchdog.instance_left_up.duration_hours, 1, INT_MAX / 60,
+                  "more than 0", "use 1 or more (hours)");
+        L.opt_bool(*left_up, "ShouldStop", config.watchdog.instance_left_up.should_stop);
+    }
+}
+
+} // namespace
+
+// ------------------------------------------------------------------------------------------------
+// Names
+// ------------------------------------------------------------------------------------------------
+
+std::string_view to_string(Maturity maturity) { return maturity == Maturity::Prod ? "prod" : "devel"; }
+
+Maturity parse_maturity(std::string_view text) {
+    if (iequals(text, "prod")) return Maturity::Prod;
+    if (iequals(text, "devel")) return Maturity::Devel;
+    throw InputError("unknown maturity " + in_quotes(text) + "; use 'prod' or 'devel'");
+}
+
+std::string application_id(Maturity maturity) {
+    if (maturity == Maturity::Prod) return "ContainerManager";
+    return "ContainerManager-" + std::string(to_string(maturity));
+}
+
+std::string container_id_from_path(std::string_view path) {
+    std::string name = std::filesystem::path(std::string(path)).stem().string();
+    return lower(name);
+}
+
+std::string container_id_alpha(std::string_view container_id) {
+    std::string out;
+    bool previous_is_letter = false;
+    for (char c : container_id) {
+        const bool letter = is_ascii_letter(c);
+        if (letter) out += previous_is_letter ? ascii_lower(c) : ascii_upper(c);
+        previous_is_letter = letter;
+    }
+    return out;
+}
+
+void validate_container_id(std::string_view id) {
+    const std::string shown = in_quotes(id);
+    if (id.empty()) throw InputError("the container id is empty; name the leaf config file, or pass a container id");
+    std::size_t label = 0;
+    for (char c : id) {
+        if (c == '.') {
+            if (label == 0)
+                throw InputError("container id " + shown + " has an empty part between dots; remove the extra dot");
+            label = 0;
+            continue;
+        }
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'))
+            throw InputError("container id " + shown + " contains " + in_quotes(std::string(1, c)) +
+                             "; use only lower-case letters, digits, '-', '_' and '.'");
+        if (++label > 63)
+            throw InputError("container id " + shown + " has a part longer than 63 characters; shorten it");
+    }
+    if (label == 0) throw InputError("container id " + shown + " ends with a dot; remove it");
+    if (container_id_alpha(id).empty())
+        throw InputError("container id " + shown + " has no letter; stack names are built from its letters, add some");
+}
+
+std::string base_stack_name(std::string_view app_id) { return std::string(app_id) + "-BaseStack"; }
+
+std::string leaf_stack_id(std::string_view app_id, std::string_view container_id) {
+    return std::string(app_id) + "-" + container_id_alpha(container_id);
+}
+
+std::string domain_stack_name(std::string_view app_id, std::string_view container_id) {
+    return leaf_stack_id(app_id, container_id) + "-DomainStack";
+}
+
+std::string leaf_stack_name(std::string_view app_id, std::string_view container_id) {
+    return leaf_stack_id(app_id, container_id) + "-Stack";
+}
+
+std::string link_together_stack_name(std::string_view app_id, std::string_view container_id) {
+    return leaf_stack_id(app_id, container_id) + "-LinkTogetherStack";
+}
+
+std::string sub_domain(std::string_view container_id, std::string_view domain_name) {
+    return lower(std::string(container_id) + "." + std::string(domain_name));
+}
+
+std::string dns_log_filter(std::string_view sub_domain_name) { return " " + std::string(sub_domain_name) + " A "; }
+
+LeafNames leaf_names(Maturity maturity, std::string_view container_id, std::string_view domain_name) {
+    validate_container_id(container_id);
+    LeafNames n;
+    n.app_id = application_id(maturity);
+    n.container_id = std::string(container_id);
+    n.alpha = container_id_alpha(container_id);
+    n.stack_id = leaf_stack_id(n.app_id, container_id);
+    n.base_stack = base_stack_name(n.app_id);
+    n.domain_stack = domain_stack_name(n.app_id, container_id);
+    n.leaf_stack = leaf_stack_name(n.app_id, container_id);
+    n.link_together_stack = link_together_stack_name(n.app_id, container_id);
+    n.sub_domain = sub_domain(container_id, domain_name);
+    n.dns_log_filter = dns_log_filter(n.sub_domain);
+    return n;
+}
+
+std::string_view to_string(PortProtocol protocol) { return protocol == PortProtocol::Tcp ? "tcp" : "udp"; }
+
+// ------------------------------------------------------------------------------------------------
+// Problems
+// ------------------------------------------------------------------------------------------------
+
+std::string to_string(const SourceLocation& location) {
+    if (location.line <= 0) return location.file;
+    return location.file + ":" + std::to_string(location.line) + ":" + std::to_string(location.column);
+}
+
+std::string ConfigProblem::to_string() const {
+    std::string out = containermanager::to_string(location) + ": ";
+    if (!key_path.empty()) out += key_path + ": ";
+    return out + message;
+}
+
+namespace {
+std::vector<ConfigProblem> sorted(std::vector<ConfigProblem> problems) {
+    std::stable_sort(problems.begin(), problems.end(), [](const ConfigProblem& a, const ConfigProblem& b) {
+        return std::pair{a.location.line, a.location.column} < std::pair{b.location.line, b.location.column};
+    });
+    return problems;
+}
+
+std::string joined(const std::vector<ConfigProblem>& problems) {
+    std::string out;
+    for (const auto& p : problems) {
+        if (!out.empty()) out += '\n';
+        out += p.to_string();
+    }
+    return out;
+}
+} // namespace
+
+ConfigError::ConfigError(std::vector<ConfigProblem> problems)
+    : InputError(joined(sorted(problems))), problems_(sorted(std::move(problems))) {}
+
+// ------------------------------------------------------------------------------------------------
+// Environment
+// ------------------------------------------------------------------------------------------------
+
+std::optional<std::string> process_environment(const std::string& name) {
+    if (const char* value = std::getenv(name.c_str())) return std::string(value);
+    return std::nullopt;
+}
+
+std::string substitute_environment(std::string_view text, const EnvironmentLookup& lookup) {
+    std::string out;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const std::size_t start = text.find("${", i);
+        if (start == std::string_view::npos) break;
+        const std::size_t end = text.find('}', start + 2);
+        if (end == std::string_view::npos) break;
+        const std::string_view inner = text.substr(start + 2, end - start - 2);
+        const std::size_t colon = inner.find(':');
+        const std::string_view name = inner.substr(0, colon);
+        if (name.empty() || inner.find('{') != std::string_view::npos) {
+            out.append(text.substr(i, start + 2 - i)); // not a reference: keep "${" and go on after it
+            i = start + 2;
+            continue;
+        }
+        out.append(text.substr(i, start - i));
+        std::optional<std::string> value = lookup ? lookup(std::string(name)) : std::nullopt;
+        if (value)
+            out += *value;
+        else if (colon != std::string_view::npos)
+            out.append(inner.substr(colon + 1));
+        else
+            out += "UNDECLARED";
+        i = end + 1;
+    }
+    out.append(text.substr(std::min(i, text.size())));
+    return out;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Loaders
+// ------------------------------------------------------------------------------------------------
+
+BaseConfig load_base_config(const std::string& path, const EnvironmentLookup& lookup) {
+    Loader L(path, lookup);
+    BaseConfig config;
+    config.file = path;
+    if (auto doc = L.parse()) {
+        if (auto root = L.fields(Item{*doc, doc->Mark(), "", YAML::Mark()}, kBaseKeys, "keys: " + join(kBaseKeys))) {
+            if (auto vpc = L.optional_section(*root, "Vpc", kVpcKeys)) {
+                L.opt_int(*vpc, "MaxAZs", config.vpc.max_azs, 1, INT_MAX, "at least 1", "use 1 or more");
+                L.opt_bool(*vpc, "RestrictDefaultSecurityGroup", config.vpc.restrict_default_security_group);
+            }
+            if (auto domain = L.required_section(*root, "Domain", kDomainKeys, "'Name: <your domain>'")) {
+                if (auto item = L.get(*domain, "Name", true, "<your domain, e.g. example.com>")) {
+                    if (auto name = L.string_value(*item, "a domain name")) {
+                        const std::string lowered = lower(trim(*name));
+                        if (!valid_domain_name(lowered))
+                            L.problem(item->mark, item->path,
+                                      "the domain name " + in_quotes(*name) +
+                                          " is not valid; use letters, digits, '-' and dots, e.g. 'example.com'");
+                        else
+                            config.domain.name = lowered;
+                    }
+                }
+                if (auto item = L.get(*domain, "HostedZoneId", false); item && !item->node.IsNull()) {
+                    if (auto id = L.string_value(*item, "a hosted zone id")) {
+                        const std::string_view trimmed = trim(*id);
+                        if (has_space_or_control(trimmed))
+                            L.problem(item->mark, item->path,
+                                      "the hosted zone id " + in_quotes(*id) + " contains spaces; remove them");
+                        else if (!trimmed.empty())
+                            config.domain.hosted_zone_id = std::string(trimmed);
+                    }
+                }
+            }
+            config.alert_subscriptions = L.alert_subscriptions(*root);
+        }
+    }
+    L.finish();
+    return config;
+}
+
+LeafConfig load_leaf_config(const std::string& path, Maturity maturity, const EnvironmentLookup& lookup) {
+    Loader L(path, lookup);
+    LeafConfig config;
+    config.file = path;
+    config.maturity = maturity;
+    if (auto doc = L.parse()) {
+        if (auto root = L.fields(Item{*doc, doc->Mark(), "", YAML::Mark()}, kLeafKeys, "keys: " + join(kLeafKeys))) {
+            if (auto ec2 = L.required_section(*root, "Ec2", kEc2Keys, "'InstanceType: <e.g. m5.large>'")) {
+                if (auto item = L.get(*ec2, "InstanceType", true, "<e.g. m5.large>")) {
+                    if (auto type = L.string_value(*item, "an instance type such as m5.large")) {
+                        static const std::regex pattern("^[a-z][a-z0-9-]*\\.[a-z0-9][a-z0-9-]*$");
+                        if (std::regex_match(*type, pattern))
+                            config.ec2.instance_type = *type;
+                        else if (std::regex_match(lower(trim(*type)), pattern))
+                            L.problem(item->mark, item->path,
+                                      "instance type " + in_quotes(*type) + " is not valid; did you mean " +
+                                          in_quotes(lower(trim(*type))) + "? (instance types are lower-case)");
+                        else
+                            L.problem(item->mark, item->path,
+                                      "instance type " + in_quotes(*type) +
+                                          " is not of the form family.size; write e.g. 'm5.large' or 't4g.nano'");
+                    }
+                }
+            }
+            read_container(L, *root, config);
+            read_volumes(L, *root, config);
+            read_watchdog(L, *root, config);
+            config.alert_subscriptions = L.alert_subscriptions(*root);
+            if (auto dashboard = L.optional_section(*root, "Dashboard", kDashboardKeys)) {
+                L.opt_bool(*dashboard, "Enabled", config.dashboard.enabled);
+                L.opt_int(*dashboard, "IntervalMinutes", config.dashboard.interval_minutes, 1, INT_MAX, "more than 0",
+                          "use 1 or more (minutes)");
+                L.opt_bool(*dashboard, "ShowContainerTimestamp", config.dashboard.show_container_timestamp);
+            }
+        }
+    }
+    L.finish();
+    return config;
+}
+
+} // namespace leafsynth::containermanager
