@@ -3,6 +3,7 @@
 /// Everything of the public API in one include.
 
 #include "leafsynth/app.hpp"
+#include "leafsynth/asset.hpp"
 #include "leafsynth/cfn_condition.hpp"
 #include "leafsynth/cfn_element.hpp"
 #include "leafsynth/cfn_output.hpp"
@@ -12,6 +13,8 @@
 #include "leafsynth/errors.hpp"
 #include "leafsynth/fn.hpp"
 #include "leafsynth/logical_id.hpp"
+#include "leafsynth/nested_stack.hpp"
+#include "leafsynth/region.hpp"
 #include "leafsynth/stack.hpp"
 #include "leafsynth/tags.hpp"
 #include "leafsynth/value.hpp"
