@@ -165,13 +165,15 @@ void check_template_limits(const Stack& stack, const std::string& text, std::vec
 } // namespace
 
 Assembly App::synth(const SynthOptions& options) {
-    // 1. prepare: apply aspects (tags) once, parents before children, so deeper scopes win ties.
+    // 1. prepare: apply aspects (tags) once, parents before children, so deeper scopes win ties;
+    // then each construct's prepare() hook.
     if (!prepared_) {
         for (Construct* c : descendants_and_self())
             for (const auto& aspect : c->aspects())
                 for (Construct* target : c->descendants_and_self()) aspect->visit(*target);
         prepared_ = true;
     }
+    for (Construct* c : descendants_and_self()) c->prepare();
 
     // 2. validate: every construct's own checks, each prefixed with its path.
     std::vector<std::string> errors;

@@ -1,5 +1,7 @@
 #include "leafsynth/fn.hpp"
 
+#include <cstdio>
+
 namespace leafsynth {
 
 namespace {
@@ -42,6 +44,77 @@ Value find_in_map(Value map_name, Value top_key, Value second_key) {
 Value cidr(Value ip_block, Value count, Value cidr_bits) {
     return call(Intrinsic::Kind::Cidr, {std::move(ip_block), std::move(count), std::move(cidr_bits)});
 }
+namespace {
+void json_pieces(const Value& v, List& out) {
+    auto text = [&](const std::string& s) {
+        if (!out.empty() && out.back().is_string()) out.back() = Value(out.back().as_string() + s);
+        else out.push_back(s);
+    };
+    auto quoted = [](const std::string& s) {
+        std::string q = "\"";
+        for (char c : s) {
+            switch (c) {
+            case '"': q += "\\\""; break;
+            case '\\': q += "\\\\"; break;
+            case '\n': q += "\\n"; break;
+            case '\r': q += "\\r"; break;
+            case '\t': q += "\\t"; break;
+            default:
+                if (static_cast<unsigned char>(c) < 0x20) {
+                    char buf[8];
+                    std::snprintf(buf, sizeof buf, "\\u%04x", c);
+                    q += buf;
+                } else {
+                    q += c;
+                }
+            }
+        }
+        return q + "\"";
+    };
+    if (v.is_null()) text("null");
+    else if (v.is_bool()) text(v.as_bool() ? "true" : "false");
+    else if (v.is_int()) text(std::to_string(v.as_int()));
+    else if (v.is_double()) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.17g", v.as_double());
+        text(buf);
+    } else if (v.is_string()) text(quoted(v.as_string()));
+    else if (v.is_list()) {
+        text("[");
+        bool first = true;
+        for (const auto& e : v.as_list()) {
+            if (!first) text(",");
+            first = false;
+            json_pieces(e, out);
+        }
+        text("]");
+    } else if (v.is_map()) {
+        text("{");
+        bool first = true;
+        for (const auto& [k, e] : v.as_map()) {
+            if (e.is_null()) continue;
+            if (!first) text(",");
+            first = false;
+            text(quoted(k) + ":");
+            json_pieces(e, out);
+        }
+        text("}");
+    } else {
+        // An intrinsic stands for a string at deploy time.
+        text("\"");
+        out.push_back(v);
+        text("\"");
+    }
+}
+} // namespace
+
+Value to_json_string(const Value& value) {
+    List pieces;
+    json_pieces(value, pieces);
+    if (pieces.size() == 1 && pieces.front().is_string()) return pieces.front();
+    return join("", std::move(pieces));
+}
+
 Value equals(Value a, Value b) { return call(Intrinsic::Kind::Equals, {std::move(a), std::move(b)}); }
 Value and_(List conditions) { return call(Intrinsic::Kind::And, std::move(conditions)); }
 Value or_(List conditions) { return call(Intrinsic::Kind::Or, std::move(conditions)); }

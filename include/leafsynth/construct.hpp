@@ -74,6 +74,11 @@ public:
     /// Takes ownership of a child created with this construct as its scope (used by make()).
     void adopt(std::unique_ptr<Construct> child);
 
+    /// Called once per synthesis for every construct, parents first, after aspects and before
+    /// validation: the place to finish what depends on the whole tree (e.g. a DependsOn on a policy
+    /// that may have been filled after the construct was made).
+    virtual void prepare() {}
+
 protected:
     /// Creates the root of a tree (the App).
     explicit Construct(std::nullptr_t root_marker);

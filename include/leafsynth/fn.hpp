@@ -39,6 +39,11 @@ Value find_in_map(Value map_name, Value top_key, Value second_key);
 /// `Fn::Cidr`: `count` CIDR blocks of `cidr_bits` host bits out of `ip_block`.
 Value cidr(Value ip_block, Value count, Value cidr_bits);
 
+/// A value as JSON text, e.g. for policy documents and dashboard bodies that CloudFormation takes
+/// as strings. Intrinsics inside become string pieces of an `Fn::Join` (each in JSON quotes), so
+/// the result is a plain string when the value holds none.
+Value to_json_string(const Value& value);
+
 /// `Fn::Equals` (for conditions).
 Value equals(Value a, Value b);
 /// `Fn::And` of 2 to 10 conditions.
