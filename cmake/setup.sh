@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what leafsynth needs to build and test on Debian 12, idempotently: Debian packages
 # through apt (skipped when all are present), and the Python tools the tests use (cfn-lint,
-# moto) into a local virtualenv only when they are not already on PATH.
+# moto) into a local virtualenv only when they are not already on PATH, and the AWS CDK CLI with
+# the cloud-assembly schema (npm) into .tools/node only when they are not already there.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -10,6 +11,11 @@ packages=(
   build-essential cmake pkg-config python3 python3-venv
   nlohmann-json3-dev libcli11-dev libfmt-dev libyaml-cpp-dev catch2 libssl-dev libzip-dev
 )
+# node and npm run the AWS CDK CLI of tests/assembly. Keep the ones on PATH (e.g. a newer
+# NodeSource build, which ships its own npm); install Debian's only when either is missing.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -47,4 +53,20 @@ if ((${#need_py[@]})); then
   fi
 else
   echo "setup: cfn-lint and moto_server found on PATH"
+fi
+
+# The AWS CDK CLI and the cloud-assembly schema (tests/assembly check the assembly against them),
+# into .tools/node from the npm registry, only when one of them is missing.
+node_dir="$here/.tools/node"
+if [ -x "$node_dir/node_modules/.bin/cdk" ] &&
+   [ -f "$node_dir/node_modules/@aws-cdk/cloud-assembly-schema/schema/cloud-assembly.schema.json" ]; then
+  echo "setup: AWS CDK CLI and cloud-assembly schema found in $node_dir"
+else
+  echo "setup: installing aws-cdk@2 and @aws-cdk/cloud-assembly-schema into $node_dir"
+  mkdir -p "$node_dir"
+  npm install --prefix "$node_dir" --no-audit --no-fund --loglevel=error \
+    aws-cdk@2 @aws-cdk/cloud-assembly-schema || {
+    echo "setup: error: could not install the AWS CDK CLI from the npm registry" >&2
+    exit 2
+  }
 fi
