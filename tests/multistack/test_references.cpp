@@ -181,3 +181,17 @@ TEST_CASE("the multi-region example: deployment order, both directions across re
               json::parse(R"({"Fn::ImportValue":"Shared:AlertsRef"})"));
     }
 }
+
+TEST_CASE("an export the producer already declares for a value is reused by consumers") {
+    App app;
+    auto& producer = make<Stack>(app, "Producer", StackProps{"Producer", {}, {{}, "eu-west-1"}});
+    auto& consumer = make<Stack>(app, "Consumer", StackProps{"Consumer", {}, {{}, "eu-west-1"}});
+    auto& t = make<CfnResource>(producer, "Topic", "AWS::SNS::Topic");
+    make<CfnOutput>(producer, "TopicArn", OutputProps{t.ref(), "kept for leaves", "Producer-TopicArn", nullptr});
+    make<CfnResource>(consumer, "Arn", "AWS::SSM::Parameter", Map{{"Type", "String"}, {"Value", t.ref()}});
+    Assembly a = unit::synth_and_emit(app, "refs-declared-export");
+    json p = unit::template_of(a, "Producer");
+    CHECK(p["Outputs"].size() == 1);
+    CHECK(unit::template_of(a, "Consumer")["Resources"]["Arn"]["Properties"]["Value"] ==
+          json::parse(R"({"Fn::ImportValue":"Producer-TopicArn"})"));
+}

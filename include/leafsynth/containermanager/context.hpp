@@ -1,0 +1,32 @@
+#pragma once
+/// @file context.hpp
+/// What every ContainerManager stack needs besides its config: where it deploys and where the
+/// Lambda handlers are.
+
+#include <filesystem>
+#include <string>
+
+#include "leafsynth/containermanager/config.hpp"
+#include "leafsynth/value.hpp"
+
+namespace leafsynth::containermanager {
+
+/// Deployment settings shared by all stacks of one app.
+struct StackContext {
+    Maturity maturity = Maturity::Prod; ///< prod or devel.
+    std::string account;                ///< Account id, or empty (templates then use AWS::AccountId).
+    std::string main_region;            ///< Region of the Base and Leaf stacks.
+    std::filesystem::path lambda_dir;   ///< Folder holding start_system/, asg_state_change_hook/, break_crash_loop/.
+};
+
+/// The folder of the Lambda handlers shipped with leafsynth (the source tree's stacks/lambda, or the
+/// installed copy), used when StackContext::lambda_dir is empty.
+std::filesystem::path default_lambda_dir();
+
+/// `Route 53 / DNS` region: Domain and LinkTogether stacks always deploy here.
+inline constexpr const char* kDnsRegion = "us-east-1";
+
+/// The ARN of an Auto Scaling group from its name, for IAM statements scoped to that group.
+Value auto_scaling_group_arn(const Value& asg_name);
+
+} // namespace leafsynth::containermanager

@@ -1,0 +1,36 @@
+#include "leafsynth/aws/sns.hpp"
+
+namespace leafsynth::aws::sns {
+
+Topic::Topic(Construct& scope, std::string id, TopicProps props) : Construct(scope, std::move(id)) {
+    Map properties;
+    if (!props.display_name.empty()) properties["DisplayName"] = props.display_name;
+    resource_ = &make<CfnResource>(*this, "Resource", "AWS::SNS::Topic", std::move(properties));
+    if (props.enforce_ssl) {
+        iam::PolicyStatement deny;
+        deny.sid = "AllowPublishThroughSSLOnly";
+        deny.effect = "Deny";
+        deny.actions = {"sns:Publish"};
+        deny.principal = "*";
+        deny.conditions = Map{{"Bool", Map{{"aws:SecureTransport", "false"}}}};
+        add_to_resource_policy(deny);
+    }
+}
+
+void Topic::add_to_resource_policy(iam::PolicyStatement statement) {
+    if (statement.resources.empty()) statement.resources = {arn()};
+    if (!policy_) {
+        auto& holder = make<Construct>(*this, "Policy");
+        policy_ = &make<CfnResource>(holder, "Resource", "AWS::SNS::TopicPolicy", Map{{"Topics", List{arn()}}});
+    }
+    statements_.push_back(std::move(statement));
+    policy_->set_property("PolicyDocument", iam::policy_document(statements_));
+}
+
+CfnResource& Topic::add_subscription(const std::string& id, const std::string& protocol, Value endpoint,
+                                     Construct* scope) {
+    return make<CfnResource>(scope ? *scope : *this, id, "AWS::SNS::Subscription",
+                             Map{{"Endpoint", std::move(endpoint)}, {"Protocol", protocol}, {"TopicArn", arn()}});
+}
+
+} // namespace leafsynth::aws::sns
