@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
+
 #include "leafsynth/app.hpp"
 #include "leafsynth/stack.hpp"
 
@@ -83,7 +85,8 @@ std::string manifest_json(const std::vector<StackArtifact>& artifacts) {
         props["validateOnSynth"] = false;
         props["assumeRoleArn"] = role_arn(s, "deploy");
         props["cloudFormationExecutionRoleArn"] = role_arn(s, "cfn-exec");
-        props["stackTemplateAssetObjectUrl"] = "s3://" + bucket_name(s) + "/" + prefix(s) + a.template_hash + ".json";
+        props["stackTemplateAssetObjectUrl"] = "s3://" + bucket_name(s) + "/" + prefix(s) + a.template_hash +
+                                               std::filesystem::path(a.template_file).extension().string();
         props["requiresBootstrapStackVersion"] = 6;
         props["bootstrapStackVersionSsmParameter"] = "/cdk-bootstrap/hnb659fds/version";
         props["additionalDependencies"] = Json::array({id + ".assets"});
