@@ -7,6 +7,8 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <regex>
+#include <string>
 
 #include "hello_app.hpp"
 #include "leafsynth/leafsynth.hpp"
@@ -31,8 +33,23 @@ void add_app_args(CLI::App& cmd, AppArgs& args) {
 /// Builds the app described by the arguments.
 void build_app(leafsynth::App& app, const AppArgs& args) {
     hello::HelloConfig config = hello::load_config(args.config);
-    if (!args.region.empty()) config.region = args.region;
+    if (!args.region.empty()) {
+        if (!std::regex_match(args.region, std::regex("^[a-z]{2}(-[a-z]+)+-[0-9]+$")))
+            throw leafsynth::InputError("--region: '" + args.region + "' is not a region name such as 'us-east-1'");
+        config.region = args.region;
+    }
     hello::build(app, config);
+}
+
+/// Prints a message on stderr, every line prefixed with "leafsynth: error: ".
+void print_error(const std::string& message) {
+    std::size_t start = 0;
+    while (start <= message.size()) {
+        std::size_t end = message.find('\n', start);
+        if (end == std::string::npos) end = message.size();
+        std::cerr << "leafsynth: error: " << message.substr(start, end - start) << "\n";
+        start = end + 1;
+    }
 }
 
 int run_synth(const AppArgs& args) {
@@ -70,7 +87,9 @@ int run_ls(const AppArgs& args) {
 int main(int argc, char** argv) {
     CLI::App cli{"leafsynth: synthesize AWS CloudFormation templates from C++ construct trees.", "leafsynth"};
     cli.set_version_flag("--version", std::string("leafsynth ") + leafsynth::version);
-    cli.require_subcommand(1);
+    // At most one subcommand; "none" is reported after parsing so an unknown word or option is
+    // named in the error instead of a generic "a subcommand is required".
+    cli.require_subcommand(0, 1);
     cli.footer("Examples:\n"
                "  leafsynth synth examples/hello/hello.yaml              write templates to ./leafsynth.out\n"
                "  leafsynth synth examples/hello/hello.yaml -o out --format yaml\n"
@@ -104,15 +123,13 @@ int main(int argc, char** argv) {
     try {
         if (*synth) return run_synth(synth_args);
         if (*ls) return run_ls(ls_args);
-    } catch (const leafsynth::ValidationError& e) {
-        std::cerr << "leafsynth: error: " << e.what() << "\n";
+        std::cerr << "leafsynth: error: a subcommand is required: synth or ls (see 'leafsynth --help')\n";
         return kExitInput;
-    } catch (const leafsynth::Error& e) {
-        std::cerr << "leafsynth: error: " << e.what() << "\n";
+    } catch (const leafsynth::ValidationError& e) {
+        for (const auto& m : e.messages()) print_error(m);
         return kExitInput;
     } catch (const std::exception& e) {
-        std::cerr << "leafsynth: error: " << e.what() << "\n";
+        print_error(e.what());
         return kExitInput;
     }
-    return kExitInput;
 }
