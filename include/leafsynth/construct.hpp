@@ -105,4 +105,14 @@ T& make(Construct& scope, std::string id, Args&&... args) {
     return result;
 }
 
+/// Creates a `T` whose constructor takes `(Construct& scope, args...)` and chooses its own id
+/// (e.g. a stack named by its config), owned by `scope`.
+template <class T, class... Args>
+T& own(Construct& scope, Args&&... args) {
+    auto owned = std::make_unique<T>(scope, std::forward<Args>(args)...);
+    T& result = *owned;
+    scope.adopt(std::move(owned));
+    return result;
+}
+
 } // namespace leafsynth
