@@ -12,6 +12,7 @@
 #include "leafsynth/construct.hpp"
 #include "leafsynth/errors.hpp"
 #include "leafsynth/fn.hpp"
+#include "leafsynth/graph.hpp"
 #include "leafsynth/logical_id.hpp"
 #include "leafsynth/nested_stack.hpp"
 #include "leafsynth/region.hpp"
