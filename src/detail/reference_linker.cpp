@@ -151,7 +151,15 @@ Value ReferenceLinker::link(const CfnElement& target, const std::string& attribu
         } else {
             std::string parameter = "/leafsynth/" + consumer.stack_name() + "/" + from.stack_name() + "/" + name;
             writers_->write(const_cast<Stack&>(from), consumer, parameter, value);
-            result = Value("{{resolve:ssm:" + parameter + "}}");
+            // Read through an SSM-typed template parameter rather than a {{resolve:ssm:...}}
+            // dynamic reference: CloudFormation resolves it on every create AND update of the
+            // consumer, so a changed producer value arrives with the consumer's next deployment
+            // even when its template is unchanged (a changed parameter value is a change).
+            auto& param = make<CfnParameter>(
+                consumer, free_id(consumer, "CrossRegion" + alnum(from.stack_name()) + name),
+                ParameterProps{"AWS::SSM::Parameter::Value<String>", parameter,
+                               "Written by " + from.stack_name() + " (" + from.environment().region + ")"});
+            result = param.ref();
         }
         deps_[&consumer].emplace(&from, what);
     }

@@ -29,7 +29,8 @@ class CrossRegionWriters;
 /// - consumer is a nested stack: a Parameter of the consumer, given by its parent;
 /// - two top-level stacks in one region: an Output with an Export and `Fn::ImportValue`;
 /// - two top-level stacks in different regions: the producer writes an SSM parameter in the
-///   consumer's region (CrossRegionWriters), the consumer reads `{{resolve:ssm:...}}`.
+///   consumer's region (CrossRegionWriters), the consumer reads it through a template Parameter of
+///   type `AWS::SSM::Parameter::Value<String>` whose default is the parameter's name.
 class ReferenceLinker {
 public:
     /// One linker lives as long as its App, so synthesizing twice reuses what it created.

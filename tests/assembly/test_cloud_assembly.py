@@ -54,7 +54,7 @@ STACKS = {"Shared", "Edge", "Service"}
 # nested Workers stack, Shared's topic).
 DEPENDENCIES = {"Shared": set(), "Edge": {"Shared"}, "Service": {"Edge", "Shared"}}
 WRITER_TYPE = "Custom::LeafsynthCrossRegionParameters"
-SSM_REF = re.compile(r"\{\{resolve:ssm:([^}:]+)\}\}")
+SSM_PARAM_TYPE = "AWS::SSM::Parameter::Value<String>"
 
 
 # --- helpers ---------------------------------------------------------------------------------------
@@ -381,13 +381,21 @@ console.log(JSON.stringify(Object.keys(m.artifacts)));
                     self.assertIn((self.region_of(sid), v["Fn::ImportValue"]), exports, f"{sid} imports {v}")
 
     def ssm_reads(self):
-        """{(consumer stack id, region, parameter name)} over every top-level template."""
+        """{(consumer stack id, region, parameter name)}: SSM-typed template parameters of every
+        top-level template (cross-region references are read through them)."""
         out = set()
         for sid in self.stack_artifacts():
-            for v in walk_values(self.template_of(sid)):
-                if isinstance(v, str):
-                    out |= {(sid, self.region_of(sid), name) for name in SSM_REF.findall(v)}
+            for p in self.template_of(sid).get("Parameters", {}).values():
+                if p["Type"] == SSM_PARAM_TYPE:
+                    out.add((sid, self.region_of(sid), p["Default"]))
         return out
+
+    def ssm_read(self, sid, value):
+        """The SSM parameter name behind a value `{"Ref": <SSM-typed parameter>}` in stack `sid`."""
+        self.assertIsInstance(value, dict, value)
+        param = self.template_of(sid)["Parameters"][value["Ref"]]
+        self.assertEqual(param["Type"], SSM_PARAM_TYPE)
+        return param["Default"]
 
     def writers(self):
         """{(region, parameter name): (writer stack id, value)}."""
@@ -415,8 +423,7 @@ class CrossRegionChecks(AssemblyChecks):
 
     def test_edge_reads_shared_through_an_ssm_parameter(self):
         value = self.template_of("Edge")["Resources"]["AlertsTopicArn"]["Properties"]["Value"]
-        self.assertIsInstance(value, str)
-        m = re.fullmatch(r"\{\{resolve:ssm:(/leafsynth/Edge/Shared/[A-Za-z0-9]+)\}\}", value)
+        m = re.fullmatch(r"(/leafsynth/Edge/Shared/[A-Za-z0-9]+)", self.ssm_read("Edge", value))
         self.assertTrue(m, value)
         (writer,) = [r for r in self.template_of("Shared")["Resources"].values() if r["Type"] == WRITER_TYPE]
         self.assertEqual(writer["Properties"]["Region"], "us-east-1")
@@ -424,8 +431,8 @@ class CrossRegionChecks(AssemblyChecks):
 
     def test_service_reads_edge_through_an_ssm_parameter_and_shared_through_an_export(self):
         res = self.template_of("Service")["Resources"]
-        m = re.fullmatch(r"\{\{resolve:ssm:(/leafsynth/Service/Edge/[A-Za-z0-9]+)\}\}",
-                         res["AuditLogGroupArn"]["Properties"]["Value"])
+        m = re.fullmatch(r"(/leafsynth/Service/Edge/[A-Za-z0-9]+)",
+                         self.ssm_read("Service", res["AuditLogGroupArn"]["Properties"]["Value"]))
         self.assertTrue(m, res["AuditLogGroupArn"]["Properties"]["Value"])
         (writer,) = [r for r in self.template_of("Edge")["Resources"].values() if r["Type"] == WRITER_TYPE]
         self.assertEqual(writer["Properties"]["Region"], self.MAIN_REGION)
@@ -479,6 +486,7 @@ class JsonUsEast1(AssemblyChecks, unittest.TestCase):
         self.assertEqual(self.resources_of_type("AWS::Lambda::Function"), [])
         for name, template in self.templates.items():
             self.assertNotIn("{{resolve:ssm:", json.dumps(template), name)
+            self.assertNotIn(SSM_PARAM_TYPE, json.dumps(template), name)
 
     def test_references_are_imports(self):
         exports = self.exports()

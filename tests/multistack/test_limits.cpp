@@ -76,12 +76,21 @@ TEST_CASE("a template over 1 MB is an error; over 51,200 bytes a warning") {
 
 TEST_CASE("more than 60 dynamic references in one template") {
     App app;
+    auto& s = make<Stack>(app, "Near", StackProps{"Near", {}, {{}, "us-east-1"}});
+    for (int i = 0; i < 61; ++i)
+        make<CfnResource>(s, "P" + std::to_string(i), "AWS::SSM::Parameter",
+                          Map{{"Type", "String"}, {"Value", "{{resolve:ssm:/shared/value" + std::to_string(i) + "}}"}});
+    CHECK_THAT(all_messages(app), Catch::Contains("Near: the template of 'Near' has 61 dynamic references; CloudFormation allows 60"));
+}
+
+TEST_CASE("cross-region references count as parameters of the consumer") {
+    App app;
     auto& producer = make<Stack>(app, "Far", StackProps{"Far", {}, {{}, "eu-west-1"}});
     auto& consumer = make<Stack>(app, "Near", StackProps{"Near", {}, {{}, "us-east-1"}});
-    for (int i = 0; i < 61; ++i) {
+    for (int i = 0; i < 201; ++i) {
         auto& q = make<CfnResource>(producer, "Q" + std::to_string(i), "AWS::SQS::Queue");
         make<CfnResource>(consumer, "P" + std::to_string(i), "AWS::SSM::Parameter",
                           Map{{"Type", "String"}, {"Value", q.get_att("Arn")}});
     }
-    CHECK_THAT(all_messages(app), Catch::Contains("Near: the template of 'Near' has 61 dynamic references; CloudFormation allows 60"));
+    CHECK_THAT(all_messages(app), Catch::Contains("Near: stack 'Near' has 201 parameters; CloudFormation allows 200"));
 }

@@ -56,7 +56,7 @@ TEST_CASE("same account and region: an export, Fn::ImportValue, and a stack depe
     CHECK(std::find(deps.begin(), deps.end(), "Producer") != deps.end());
 }
 
-TEST_CASE("different regions: an SSM parameter written by the producer, read with a dynamic reference") {
+TEST_CASE("different regions: an SSM parameter written by the producer, read through an SSM-typed template parameter") {
     App app;
     auto& producer = make<Stack>(app, "Producer", in("Producer", "eu-west-1"));
     auto& consumer = make<Stack>(app, "Consumer", in("Consumer", "us-east-1"));
@@ -65,7 +65,10 @@ TEST_CASE("different regions: an SSM parameter written by the producer, read wit
     Assembly a = unit::synth_and_emit(app, "refs-cross-region");
     json p = unit::template_of(a, "Producer");
     json c = unit::template_of(a, "Consumer");
-    CHECK(c["Resources"]["Arn"]["Properties"]["Value"] == "{{resolve:ssm:/leafsynth/Consumer/Producer/TopicRef}}");
+    CHECK(c["Resources"]["Arn"]["Properties"]["Value"] == json::parse(R"({"Ref":"CrossRegionProducerTopicRef"})"));
+    CHECK(c["Parameters"]["CrossRegionProducerTopicRef"] ==
+          json::parse(R"J({"Type":"AWS::SSM::Parameter::Value<String>","Default":"/leafsynth/Consumer/Producer/TopicRef",
+                          "Description":"Written by Producer (eu-west-1)"})J"));
     json writer;
     for (auto& [id, r] : p["Resources"].items())
         if (r["Type"] == "Custom::LeafsynthCrossRegionParameters") writer = r;
@@ -165,9 +168,12 @@ TEST_CASE("the multi-region example: deployment order, both directions across re
                                        "Service\tus-west-2\t123456789012\tEdge,Shared\n");
         json edge = unit::template_of(a, "Edge");
         json service = unit::template_of(a, "Service");
-        CHECK(edge["Resources"]["AlertsTopicArn"]["Properties"]["Value"] == "{{resolve:ssm:/leafsynth/Edge/Shared/AlertsRef}}");
+        CHECK(edge["Parameters"]["CrossRegionSharedAlertsRef"]["Default"] == "/leafsynth/Edge/Shared/AlertsRef");
+        CHECK(edge["Resources"]["AlertsTopicArn"]["Properties"]["Value"] ==
+              json::parse(R"({"Ref":"CrossRegionSharedAlertsRef"})"));
+        CHECK(service["Parameters"]["CrossRegionEdgeAuditArn"]["Default"] == "/leafsynth/Service/Edge/AuditArn");
         CHECK(service["Resources"]["AuditLogGroupArn"]["Properties"]["Value"] ==
-              "{{resolve:ssm:/leafsynth/Service/Edge/AuditArn}}");
+              json::parse(R"({"Ref":"CrossRegionEdgeAuditArn"})"));
         CHECK(service["Resources"]["DataBucketName"]["Properties"]["Value"] ==
               json::parse(R"({"Fn::ImportValue":"Shared:DataRef"})"));
     }
