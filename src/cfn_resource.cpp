@@ -24,15 +24,16 @@ CfnResource::CfnResource(Construct& scope, std::string id, std::string type, Map
                     const auto& m = t.as_map();
                     auto k = m.find("Key");
                     auto v = m.find("Value");
-                    if (k == m.end() || v == m.end() || !k->second.is_string() || !v->second.is_string()) continue;
+                    if (k == m.end() || v == m.end() || !k->second.is_string() || v->second.is_null()) continue;
                     auto p = m.find("PropagateAtLaunch");
                     bool propagate = p == m.end() || !p->second.is_bool() || p->second.as_bool();
-                    tags_->set_tag(k->second.as_string(), v->second.as_string(), 50, propagate);
+                    // The value may be unresolved (e.g. a Ref); it is kept as given.
+                    tags_->set_tag_value(k->second.as_string(), v->second, 50, propagate);
                 }
                 properties_.erase(it);
             } else if (given.is_map() && format == TagType::Map) {
                 for (const auto& [k, v] : given.as_map())
-                    if (v.is_string()) tags_->set_tag(k, v.as_string(), 50);
+                    if (!v.is_null()) tags_->set_tag_value(k, v, 50);
                 properties_.erase(it);
             }
         }

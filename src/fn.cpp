@@ -45,32 +45,40 @@ Value cidr(Value ip_block, Value count, Value cidr_bits) {
     return call(Intrinsic::Kind::Cidr, {std::move(ip_block), std::move(count), std::move(cidr_bits)});
 }
 namespace {
-void json_pieces(const Value& v, List& out) {
-    auto text = [&](const std::string& s) {
-        if (!out.empty() && out.back().is_string()) out.back() = Value(out.back().as_string() + s);
-        else out.push_back(s);
-    };
-    auto quoted = [](const std::string& s) {
-        std::string q = "\"";
-        for (char c : s) {
-            switch (c) {
-            case '"': q += "\\\""; break;
-            case '\\': q += "\\\\"; break;
-            case '\n': q += "\\n"; break;
-            case '\r': q += "\\r"; break;
-            case '\t': q += "\\t"; break;
-            default:
-                if (static_cast<unsigned char>(c) < 0x20) {
-                    char buf[8];
-                    std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                    q += buf;
-                } else {
-                    q += c;
-                }
+void json_string_content(const Value& v, List& out);
+
+// Appends literal text to the pieces, merging it with a literal piece before it.
+void append_text(List& out, const std::string& s) {
+    if (!out.empty() && out.back().is_string()) out.back() = Value(out.back().as_string() + s);
+    else out.push_back(s);
+}
+
+// A string as a JSON string literal, quotes included.
+std::string quoted_json(const std::string& s) {
+    std::string q = "\"";
+    for (char c : s) {
+        switch (c) {
+        case '"': q += "\\\""; break;
+        case '\\': q += "\\\\"; break;
+        case '\n': q += "\\n"; break;
+        case '\r': q += "\\r"; break;
+        case '\t': q += "\\t"; break;
+        default:
+            if (static_cast<unsigned char>(c) < 0x20) {
+                char buf[8];
+                std::snprintf(buf, sizeof buf, "\\u%04x", c);
+                q += buf;
+            } else {
+                q += c;
             }
         }
-        return q + "\"";
-    };
+    }
+    return q + "\"";
+}
+
+void json_pieces(const Value& v, List& out) {
+    auto text = [&](const std::string& s) { append_text(out, s); };
+    auto quoted = [](const std::string& s) { return quoted_json(s); };
     if (v.is_null()) text("null");
     else if (v.is_bool()) text(v.as_bool() ? "true" : "false");
     else if (v.is_int()) text(std::to_string(v.as_int()));
@@ -102,9 +110,34 @@ void json_pieces(const Value& v, List& out) {
     } else {
         // An intrinsic stands for a string at deploy time.
         text("\"");
-        out.push_back(v);
+        json_string_content(v, out);
         text("\"");
     }
+}
+
+// The inside of a JSON string (without its quotes) standing for `v`, which is a string or an intrinsic.
+// An `Fn::Join` with an empty delimiter over a literal list is spliced piece by piece, its literal pieces
+// escaped, so `"SOURCE '" + <log group> + "'\n..."` stays valid JSON once resolved. Any other intrinsic
+// is spliced as it is (its value must need no escaping, as names and ARNs do not).
+void json_string_content(const Value& v, List& out) {
+    if (v.is_string()) {
+        const std::string q = quoted_json(v.as_string());
+        append_text(out, q.substr(1, q.size() - 2));
+        return;
+    }
+    if (v.is_int()) {
+        append_text(out, std::to_string(v.as_int()));
+        return;
+    }
+    if (v.is_intrinsic()) {
+        const Intrinsic& i = v.as_intrinsic();
+        if (i.kind == Intrinsic::Kind::Join && i.args.size() == 2 && i.args[0].is_string() &&
+            i.args[0].as_string().empty() && i.args[1].is_list()) {
+            for (const auto& piece : i.args[1].as_list()) json_string_content(piece, out);
+            return;
+        }
+    }
+    out.push_back(v);
 }
 } // namespace
 

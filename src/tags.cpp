@@ -83,9 +83,13 @@ private:
 TagManager::TagManager(TagType format, std::string property) : format_(format), property_(std::move(property)) {}
 
 void TagManager::set_tag(const std::string& key, const std::string& value, int priority, bool propagate) {
+    set_tag_value(key, Value(value), priority, propagate);
+}
+
+void TagManager::set_tag_value(const std::string& key, Value value, int priority, bool propagate) {
     auto it = tags_.find(key);
     if (it != tags_.end() && it->second.priority > priority) return;
-    tags_[key] = Entry{value, priority, propagate, false};
+    tags_[key] = Entry{std::move(value), priority, propagate, false};
 }
 
 void TagManager::remove_tag(const std::string& key, int priority) {
@@ -101,7 +105,7 @@ bool TagManager::has_tags() const {
 std::map<std::string, std::string> TagManager::tag_values() const {
     std::map<std::string, std::string> out;
     for (const auto& [k, e] : tags_)
-        if (!e.removed) out[k] = e.value;
+        if (!e.removed && e.value.is_string()) out[k] = e.value.as_string();
     return out;
 }
 

@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "leafsynth/aws/efs.hpp"
+#include "leafsynth/cfn_resource.hpp"
 #include "leafsynth/containermanager/base_stack.hpp"
 #include "leafsynth/containermanager/container_stack.hpp"
 #include "leafsynth/containermanager/security_groups_stack.hpp"
@@ -57,6 +58,8 @@ VolumesStack::VolumesStack(Construct& scope, const LeafNames& names, const LeafC
         file_systems_.push_back(FileSystemHandles{name, file_system.file_system_id(), file_system.file_system_arn(),
                                                   host.access_point_id()});
     }
+    // A template needs at least one resource: without volumes, a no-op one keeps the stack deployable.
+    if (config.volumes.empty()) make<CfnResource>(*this, "NoVolumes", "AWS::CloudFormation::WaitConditionHandle");
 }
 
 } // namespace leafsynth::containermanager

@@ -41,7 +41,9 @@ Value cidr(Value ip_block, Value count, Value cidr_bits);
 
 /// A value as JSON text, e.g. for policy documents and dashboard bodies that CloudFormation takes
 /// as strings. Intrinsics inside become string pieces of an `Fn::Join` (each in JSON quotes), so
-/// the result is a plain string when the value holds none.
+/// the result is a plain string when the value holds none. A string value made with
+/// `Fn::join("", {...})` is spliced piece by piece with its literal pieces escaped, so text mixing
+/// literals and references (e.g. a Logs Insights query naming a log group) stays valid JSON.
 Value to_json_string(const Value& value);
 
 /// `Fn::Equals` (for conditions).

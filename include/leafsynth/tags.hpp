@@ -35,13 +35,17 @@ public:
     TagManager(TagType format, std::string property);
     /// Sets a tag when `priority` is at least that of the tag (or removal) already there.
     void set_tag(const std::string& key, const std::string& value, int priority, bool apply_to_launched_instances = true);
+    /// Like set_tag, for a value that may be unresolved until deployment (e.g. `Aws::stack_name()`),
+    /// as tags given in a resource's properties can be.
+    void set_tag_value(const std::string& key, Value value, int priority, bool apply_to_launched_instances = true);
     /// Removes a tag when `priority` is at least that of the tag already there.
     void remove_tag(const std::string& key, int priority);
     /// True when there is at least one tag to render.
     bool has_tags() const;
     /// The tags, keys sorted as CDK sorts them, in this type's format.
     Value render() const;
-    /// The tags as a plain key → value map.
+    /// The tags whose value is a plain string, as a key → value map (tags with an unresolved
+    /// value, such as a `Ref`, are left out).
     std::map<std::string, std::string> tag_values() const;
     /// The property the tags go to (`Tags`, `HostedZoneTags`, ...).
     const std::string& property() const { return property_; }
@@ -53,7 +57,7 @@ public:
 
 private:
     struct Entry {
-        std::string value;
+        Value value;
         int priority;
         bool propagate;
         bool removed;

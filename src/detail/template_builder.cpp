@@ -165,7 +165,12 @@ Json Resolver::resolve(const Value& value, const std::string& where) {
 namespace {
 /// Every value an element holds, for reference discovery.
 std::vector<Value> element_values(const CfnElement& element) {
-    if (auto* r = dynamic_cast<const CfnResource*>(&element)) return {Value(r->properties())};
+    if (auto* r = dynamic_cast<const CfnResource*>(&element)) {
+        // Tags too: a tag given in the properties may hold a reference.
+        std::vector<Value> values{Value(r->properties())};
+        if (r->tags() && r->tags()->has_tags()) values.push_back(r->tags()->render());
+        return values;
+    }
     if (auto* o = dynamic_cast<const CfnOutput*>(&element)) return {o->props().value};
     if (auto* p = dynamic_cast<const CfnParameter*>(&element)) return {p->props().default_value};
     if (auto* c = dynamic_cast<const CfnCondition*>(&element)) return {c->expression()};
