@@ -14,8 +14,6 @@
 
 namespace leafsynth::aws::ecs {
 
-class AsgCapacityProvider;
-
 /// Options of an AsgCapacityProvider. Every managed feature is off unless asked for.
 struct AsgCapacityProviderProps {
     const autoscaling::AutoScalingGroup* auto_scaling_group = nullptr; ///< The group (required).
