@@ -17,7 +17,7 @@ const std::unordered_map<std::string, std::pair<TagType, std::string>>& tag_tabl
     static const std::unordered_map<std::string, std::pair<TagType, std::string>> table = [] {
         std::unordered_map<std::string, std::pair<TagType, std::string>> t;
         for (const char* type : {
-                 "AWS::CloudFormation::Stack", "AWS::CloudWatch::Alarm", "AWS::CloudWatch::Dashboard",
+                 "AWS::CloudFormation::Stack", "AWS::CloudWatch::Alarm",
                  "AWS::DynamoDB::Table", "AWS::EC2::EIP", "AWS::EC2::Instance", "AWS::EC2::InternetGateway",
                  "AWS::EC2::KeyPair", "AWS::EC2::NatGateway", "AWS::EC2::NetworkAcl", "AWS::EC2::RouteTable",
                  "AWS::EC2::SecurityGroup", "AWS::EC2::Subnet", "AWS::EC2::Volume", "AWS::EC2::VPC",

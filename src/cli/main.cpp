@@ -1,111 +1,118 @@
-// The leafsynth command-line tool: synth, ls.
+// The leafsynth command-line tool: synth, ls, graph.
 //
-// Exit codes: 0 success, 1 a finding (diff, later), 2 bad input or failure.
+// Exit codes: 0 success, 1 a finding (diff --fail, later), 2 bad input or failure.
 
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
-#include <cstdlib>
 #include <iostream>
-#include <regex>
 #include <string>
 
-#include "hello_app.hpp"
+#include "app_loader.hpp"
 #include "leafsynth/leafsynth.hpp"
 
 namespace {
 
+using leafsynth::cli::AppArgs;
+
 constexpr int kExitOk = 0;
 constexpr int kExitInput = 2;
 
-struct AppArgs {
-    std::string config;
-    std::string region;
-    std::string outdir = "leafsynth.out";
-    std::string format = "json";
-};
-
 void add_app_args(CLI::App& cmd, AppArgs& args) {
-    cmd.add_option("config", args.config, "App config file (e.g. examples/hello/hello.yaml)")->required();
-    cmd.add_option("--region", args.region, "Main region (overrides the config's Region)");
+    cmd.add_option("configs", args.leaf_configs, "Leaf config files, one container each (e.g. examples/minecraft.yaml)")
+        ->required();
+    cmd.add_option("--base", args.base_config,
+                   "Base config (default: base-stack-config.yaml beside the first leaf config)");
+    cmd.add_option("--region", args.region,
+                   "Main region (default: AWS_REGION, AWS_DEFAULT_REGION, or the AWS config's profile)");
+    cmd.add_option("--account", args.account, "AWS account id (default: the deploying account)");
+    cmd.add_option("--maturity", args.maturity, "prod or devel (default: prod)")->check(CLI::IsMember({"prod", "devel"}));
+    cmd.add_option("--container-id", args.container_id, "Container id (default: the leaf config's file name)");
 }
 
-/// Builds the app described by the arguments.
-void build_app(leafsynth::App& app, const AppArgs& args) {
-    hello::HelloConfig config = hello::load_config(args.config);
-    if (!args.region.empty()) {
-        if (!std::regex_match(args.region, std::regex("^[a-z]{2}(-[a-z]+)+-[0-9]+$")))
-            throw leafsynth::InputError("--region: '" + args.region + "' is not a region name such as 'us-east-1'");
-        config.region = args.region;
-    }
-    hello::build(app, config);
-}
-
-/// Prints a message on stderr, every line prefixed with "leafsynth: error: ".
-void print_error(const std::string& message) {
+/// Prints a message on stderr, every line prefixed with "leafsynth: <kind>: ".
+void print_lines(const std::string& kind, const std::string& message) {
     std::size_t start = 0;
     while (start <= message.size()) {
         std::size_t end = message.find('\n', start);
         if (end == std::string::npos) end = message.size();
-        std::cerr << "leafsynth: error: " << message.substr(start, end - start) << "\n";
+        std::cerr << "leafsynth: " << kind << ": " << message.substr(start, end - start) << "\n";
         start = end + 1;
     }
 }
 
-int run_synth(const AppArgs& args) {
+int run_synth(const AppArgs& args, const std::string& outdir, const std::string& format) {
     leafsynth::App app;
-    build_app(app, args);
+    leafsynth::cli::build_app(app, args);
     leafsynth::SynthOptions options;
-    options.format = args.format == "yaml" ? leafsynth::TemplateFormat::Yaml : leafsynth::TemplateFormat::Json;
+    options.format = format == "yaml" ? leafsynth::TemplateFormat::Yaml : leafsynth::TemplateFormat::Json;
     leafsynth::Assembly assembly = app.synth(options);
-    leafsynth::write_assembly(assembly, args.outdir);
-    std::size_t total = 0;
-    for (const auto& s : assembly.stacks) total += s.resources;
-    fmt::print("Synthesized {} stack{} ({} resources) into {}/\n", assembly.stacks.size(),
-               assembly.stacks.size() == 1 ? "" : "s", total, args.outdir);
-    for (const auto& s : assembly.stacks)
-        fmt::print("  {:<40} {:<16} {:>4} resources  {}/{}\n", s.name, s.region.empty() ? "-" : s.region,
-                   s.resources, args.outdir, s.template_file);
+    leafsynth::write_assembly(assembly, outdir);
+    for (const auto& w : assembly.warnings) print_lines("warning", w);
+    std::size_t total = 0, top = 0, nested = 0;
+    for (const auto& s : assembly.stacks) {
+        total += s.resources;
+        (s.parent.empty() ? top : nested) += 1;
+    }
+    fmt::print("Synthesized {} stack{} and {} nested stack{} ({} resources) into {}/\n", top, top == 1 ? "" : "s",
+               nested, nested == 1 ? "" : "s", total, outdir);
+    for (const auto& s : assembly.stacks) {
+        std::string name = s.parent.empty() ? s.name : "  " + s.name.substr(s.parent.size() + 1) + " (nested)";
+        fmt::print("  {:<56} {:<10} {:>4} resources  {}/{}\n", name, s.region.empty() ? "-" : s.region, s.resources,
+                   outdir, s.template_file);
+    }
     return kExitOk;
 }
 
 int run_ls(const AppArgs& args) {
     leafsynth::App app;
-    build_app(app, args);
-    leafsynth::Assembly assembly = app.synth();
-    for (const auto& s : assembly.stacks) {
-        std::string deps;
-        for (const auto& d : s.dependencies) deps += (deps.empty() ? "" : ",") + d;
-        fmt::print("{}\t{}\t{}\t{}\n", s.name, s.region.empty() ? "-" : s.region,
-                   s.account.empty() ? "-" : s.account, deps.empty() ? "-" : deps);
-    }
+    leafsynth::cli::build_app(app, args);
+    std::cout << leafsynth::deployment_listing(app.synth());
+    return kExitOk;
+}
+
+int run_graph(const AppArgs& args, const std::string& format) {
+    leafsynth::App app;
+    leafsynth::cli::build_app(app, args);
+    app.synth(); // validates, and adds what references between stacks need
+    std::cout << leafsynth::render_graph(app, format == "dot" ? leafsynth::GraphFormat::Dot
+                                                               : leafsynth::GraphFormat::Mermaid);
     return kExitOk;
 }
 
 } // namespace
 
 int main(int argc, char** argv) {
-    CLI::App cli{"leafsynth: synthesize AWS CloudFormation templates from C++ construct trees.", "leafsynth"};
+    CLI::App cli{"leafsynth: synthesize AWS CloudFormation templates for the ContainerManager app from C++ constructs.",
+                 "leafsynth"};
     cli.set_version_flag("--version", std::string("leafsynth ") + leafsynth::version);
     // At most one subcommand; "none" is reported after parsing so an unknown word or option is
     // named in the error instead of a generic "a subcommand is required".
     cli.require_subcommand(0, 1);
     cli.footer("Examples:\n"
-               "  leafsynth synth examples/hello/hello.yaml              write templates to ./leafsynth.out\n"
-               "  leafsynth synth examples/hello/hello.yaml -o out --format yaml\n"
-               "  leafsynth ls examples/hello/hello.yaml                 stacks in deployment order\n"
+               "  leafsynth synth examples/minecraft.yaml --region us-west-2      templates into ./leafsynth.out\n"
+               "  leafsynth synth examples/*.yaml --base examples/base-stack-config.yaml -o out --format yaml\n"
+               "  leafsynth ls examples/minecraft.yaml --region eu-west-1         stacks in deployment order\n"
+               "  leafsynth graph examples/minecraft.yaml --format dot | dot -Tsvg > app.svg\n"
                "\nExit codes: 0 success, 1 a finding (diff --fail), 2 bad input or failure.");
 
     AppArgs synth_args;
-    CLI::App* synth = cli.add_subcommand("synth", "Synthesize the app's templates into an output folder");
+    std::string outdir = "leafsynth.out";
+    std::string template_format = "json";
+    CLI::App* synth = cli.add_subcommand("synth", "Synthesize the app's templates into an output folder (a cloud assembly)");
     add_app_args(*synth, synth_args);
-    synth->add_option("-o,--output", synth_args.outdir, "Output folder (default: ./leafsynth.out)");
-    synth->add_option("--format", synth_args.format, "Template format")
-        ->check(CLI::IsMember({"json", "yaml"}));
+    synth->add_option("-o,--output", outdir, "Output folder (default: ./leafsynth.out)");
+    synth->add_option("--format", template_format, "Template format: json or yaml")->check(CLI::IsMember({"json", "yaml"}));
 
     AppArgs ls_args;
-    CLI::App* ls = cli.add_subcommand("ls", "List the app's stacks in deployment order: name, region, account, dependencies");
+    CLI::App* ls = cli.add_subcommand("ls", "List the stacks in deployment order: name, region, account, dependencies");
     add_app_args(*ls, ls_args);
+
+    AppArgs graph_args;
+    std::string graph_format = "mermaid";
+    CLI::App* graph = cli.add_subcommand("graph", "Draw the app: stacks by region, nested stacks, resources, references");
+    add_app_args(*graph, graph_args);
+    graph->add_option("--format", graph_format, "mermaid or dot")->check(CLI::IsMember({"mermaid", "dot"}));
 
     try {
         cli.parse(argc, argv);
@@ -121,15 +128,16 @@ int main(int argc, char** argv) {
     }
 
     try {
-        if (*synth) return run_synth(synth_args);
+        if (*synth) return run_synth(synth_args, outdir, template_format);
         if (*ls) return run_ls(ls_args);
-        std::cerr << "leafsynth: error: a subcommand is required: synth or ls (see 'leafsynth --help')\n";
+        if (*graph) return run_graph(graph_args, graph_format);
+        std::cerr << "leafsynth: error: a subcommand is required: synth, ls or graph (see 'leafsynth --help')\n";
         return kExitInput;
     } catch (const leafsynth::ValidationError& e) {
-        for (const auto& m : e.messages()) print_error(m);
+        for (const auto& m : e.messages()) print_lines("error", m);
         return kExitInput;
     } catch (const std::exception& e) {
-        print_error(e.what());
+        print_lines("error", e.what());
         return kExitInput;
     }
 }

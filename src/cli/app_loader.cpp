@@ -1,0 +1,82 @@
+#include "app_loader.hpp"
+
+#include <filesystem>
+#include <regex>
+
+#include "leafsynth/containermanager/container_manager_app.hpp"
+#include "leafsynth/errors.hpp"
+#include "leafsynth/region.hpp"
+
+namespace leafsynth::cli {
+
+namespace cm = containermanager;
+namespace fs = std::filesystem;
+
+namespace {
+std::string base_config_path(const AppArgs& args) {
+    if (!args.base_config.empty()) return args.base_config;
+    fs::path beside = fs::path(args.leaf_configs.front()).parent_path() / "base-stack-config.yaml";
+    if (fs::is_regular_file(beside)) return beside.string();
+    throw InputError("no base config: pass --base BASE.yaml, or put base-stack-config.yaml beside " +
+                     args.leaf_configs.front());
+}
+} // namespace
+
+void build_app(App& app, const AppArgs& args_in) {
+    // A base config given among the leaf configs (e.g. by a shell glob `examples/*.yaml`) is
+    // taken as the base config.
+    AppArgs args = args_in;
+    args.leaf_configs.clear();
+    for (const auto& path : args_in.leaf_configs) {
+        if (fs::path(path).filename() == "base-stack-config.yaml") {
+            if (args.base_config.empty()) args.base_config = path;
+            continue;
+        }
+        args.leaf_configs.push_back(path);
+    }
+    if (args.leaf_configs.empty()) throw InputError("give at least one leaf config file (e.g. examples/minecraft.yaml)");
+    if (!args.container_id.empty() && args.leaf_configs.size() > 1)
+        throw InputError("--container-id names one container; it cannot be used with " +
+                         std::to_string(args.leaf_configs.size()) + " leaf configs");
+    if (!args.account.empty() && !std::regex_match(args.account, std::regex("^[0-9]{12}$")))
+        throw InputError("--account: '" + args.account + "' is not a 12-digit AWS account id");
+
+    cm::StackContext context;
+    context.maturity = cm::parse_maturity(args.maturity);
+    context.account = args.account;
+    context.main_region = resolve_main_region(args.region).region;
+
+    // Every file's problems at once, so one run shows everything to fix.
+    std::vector<std::string> problems;
+    cm::BaseConfig base;
+    try {
+        base = cm::load_base_config(base_config_path(args));
+    } catch (const InputError& e) {
+        problems.push_back(e.what());
+    }
+    std::vector<cm::LeafInput> leaves;
+    std::vector<std::string> ids;
+    for (const auto& path : args.leaf_configs) {
+        try {
+            cm::LeafInput leaf{cm::load_leaf_config(path, context.maturity),
+                               args.container_id.empty() ? cm::container_id_from_path(path) : args.container_id};
+            cm::validate_container_id(leaf.container_id);
+            for (const auto& other : ids)
+                if (other == leaf.container_id)
+                    throw InputError(path + ": container id '" + leaf.container_id +
+                                     "' is used by another leaf config; rename the file or pass --container-id");
+            ids.push_back(leaf.container_id);
+            leaves.push_back(std::move(leaf));
+        } catch (const InputError& e) {
+            problems.push_back(e.what());
+        }
+    }
+    if (!problems.empty()) {
+        std::string text = problems.front();
+        for (std::size_t i = 1; i < problems.size(); ++i) text += "\n" + problems[i];
+        throw InputError(text);
+    }
+    cm::build_container_manager(app, base, leaves, context);
+}
+
+} // namespace leafsynth::cli
