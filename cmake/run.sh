@@ -17,7 +17,9 @@ cmake --build "$build" -j "$jobs"
 
 case "${1:-}" in
   synth)
-    "$build/leafsynth" synth "$here/examples/hello/hello.yaml" -o "$here/leafsynth.out"
+    # The bundled example: three containers and the shared base config, main region us-west-2.
+    "$build/leafsynth" synth "$here"/examples/containermanager/*.yaml --region "${AWS_REGION:-us-west-2}" \
+      -o "$here/leafsynth.out"
     ;;
   test)
     ctest --test-dir "$build" --output-on-failure -j "$jobs"
