@@ -79,7 +79,7 @@ std::map<std::string, json> exports_of(const json& t) {
     return out;
 }
 
-json ref(const std::string& logical_id) { return json{{"Ref", logical_id}}; }
+json ref_to(const std::string& logical_id) { return json{{"Ref", logical_id}}; }
 
 /// A stack that uses the base stack's handles, as the leaf and domain stacks do.
 class ConsumerStack : public Stack {
@@ -141,7 +141,7 @@ TEST_CASE("base stack: name, region, tags and the VPC with one public subnet", "
     CHECK(subnets.begin()->first == "VpcpublicContainerManagerBaseStacksnSubnet1SubnetAA12D766");
     CHECK(subnet["Properties"]["CidrBlock"] == "10.0.0.0/16");
     CHECK(subnet["Properties"]["MapPublicIpOnLaunch"] == true);
-    CHECK(subnet["Properties"]["VpcId"] == ref("Vpc8378EB38"));
+    CHECK(subnet["Properties"]["VpcId"] == ref_to("Vpc8378EB38"));
     CHECK(subnet["Properties"]["AvailabilityZone"] == json::parse(R"({"Fn::Select": [0, {"Fn::GetAZs": ""}]})"));
 
     // Public only: an internet gateway, a default route through it, no NAT.
@@ -149,13 +149,13 @@ TEST_CASE("base stack: name, region, tags and the VPC with one public subnet", "
     CHECK(resources_of(t, "AWS::EC2::EIP").empty());
     CHECK(only_resource(t, "AWS::EC2::InternetGateway")["Properties"]["Tags"].is_array());
     json attachment = only_resource(t, "AWS::EC2::VPCGatewayAttachment");
-    CHECK(attachment["Properties"]["VpcId"] == ref("Vpc8378EB38"));
+    CHECK(attachment["Properties"]["VpcId"] == ref_to("Vpc8378EB38"));
     json route = only_resource(t, "AWS::EC2::Route");
     CHECK(route["Properties"]["DestinationCidrBlock"] == "0.0.0.0/0");
-    CHECK(route["Properties"]["GatewayId"] == ref("VpcIGWD7BA715C"));
+    CHECK(route["Properties"]["GatewayId"] == ref_to("VpcIGWD7BA715C"));
     CHECK(route["DependsOn"] == json::array({"VpcVPCGWBF912B6E"}));
     json association = only_resource(t, "AWS::EC2::SubnetRouteTableAssociation");
-    CHECK(association["Properties"]["SubnetId"] == ref(subnets.begin()->first));
+    CHECK(association["Properties"]["SubnetId"] == ref_to(subnets.begin()->first));
     CHECK(association["Properties"]["RouteTableId"] == route["Properties"]["RouteTableId"]);
 }
 
@@ -171,7 +171,7 @@ TEST_CASE("base stack: the default security group is stripped by a least-privile
     const json& props = custom.begin()->second["Properties"];
     const json default_sg = json::parse(R"({"Fn::GetAtt": ["Vpc8378EB38", "DefaultSecurityGroup"]})");
     CHECK(props["DefaultSecurityGroupId"] == default_sg);
-    CHECK(props["Account"] == ref("AWS::AccountId"));
+    CHECK(props["Account"] == ref_to("AWS::AccountId"));
     CHECK(props["ServiceToken"] ==
           json::parse(R"({"Fn::GetAtt": ["CustomVpcRestrictDefaultSGCustomResourceProviderHandlerDC833E5E", "Arn"]})"));
 
@@ -217,7 +217,7 @@ TEST_CASE("base stack: key pair, notify topic with its policy and subscriptions,
     CHECK(topics.begin()->second["Properties"]["DisplayName"] == "ContainerManager-BaseStack-sns-notify-topic");
 
     json policy = only_resource(t, "AWS::SNS::TopicPolicy");
-    CHECK(policy["Properties"]["Topics"] == json::array({ref("SnsNotifyTopic3E96648F")}));
+    CHECK(policy["Properties"]["Topics"] == json::array({ref_to("SnsNotifyTopic3E96648F")}));
     const json statements = policy["Properties"]["PolicyDocument"]["Statement"];
     REQUIRE(statements.size() == 3);
     CHECK(statements[0]["Effect"] == "Deny");
@@ -225,7 +225,7 @@ TEST_CASE("base stack: key pair, notify topic with its policy and subscriptions,
     CHECK(statements[1]["Effect"] == "Allow");
     CHECK(statements[1]["Action"] == "sns:Publish");
     CHECK(statements[1]["Principal"] == json::parse(R"({"Service": "cloudwatch.amazonaws.com"})"));
-    CHECK(statements[1]["Resource"] == ref("SnsNotifyTopic3E96648F"));
+    CHECK(statements[1]["Resource"] == ref_to("SnsNotifyTopic3E96648F"));
     CHECK(statements[1]["Condition"] == json::parse(R"({"StringEquals": {"aws:ResourceTag/ApplicationId": "ContainerManager",
                                                                          "aws:ResourceAccount": "123456789012"}})"));
     CHECK(statements[2]["Principal"] == json::parse(R"({"Service": "events.amazonaws.com"})"));
@@ -237,7 +237,7 @@ TEST_CASE("base stack: key pair, notify topic with its policy and subscriptions,
     CHECK(subscriptions.begin()->first == "snsnotifysubscription131F8643");
     CHECK(subscriptions.begin()->second["Properties"]["Protocol"] == "email");
     CHECK(subscriptions.begin()->second["Properties"]["Endpoint"] == "ops@example.com");
-    CHECK(subscriptions.begin()->second["Properties"]["TopicArn"] == ref("SnsNotifyTopic3E96648F"));
+    CHECK(subscriptions.begin()->second["Properties"]["TopicArn"] == ref_to("SnsNotifyTopic3E96648F"));
 
     // The root zone is the configured one: nothing to create.
     CHECK(resources_of(t, "AWS::Route53::HostedZone").empty());
@@ -245,11 +245,11 @@ TEST_CASE("base stack: key pair, notify topic with its policy and subscriptions,
     // Exports of everything the leaves use, under stable names.
     auto exports = exports_of(t);
     CHECK(exports.size() == 4);
-    CHECK(exports["ContainerManager-BaseStack-VpcId"] == ref("Vpc8378EB38"));
-    CHECK(exports["ContainerManager-BaseStack-SshKeyPairName"] == ref("SshKeyPair98914A0F"));
-    CHECK(exports["ContainerManager-BaseStack-SnsNotifyTopicArn"] == ref("SnsNotifyTopic3E96648F"));
+    CHECK(exports["ContainerManager-BaseStack-VpcId"] == ref_to("Vpc8378EB38"));
+    CHECK(exports["ContainerManager-BaseStack-SshKeyPairName"] == ref_to("SshKeyPair98914A0F"));
+    CHECK(exports["ContainerManager-BaseStack-SnsNotifyTopicArn"] == ref_to("SnsNotifyTopic3E96648F"));
     CHECK(exports["ContainerManager-BaseStack-PublicSubnet1Id"] ==
-          ref("VpcpublicContainerManagerBaseStacksnSubnet1SubnetAA12D766"));
+          ref_to("VpcpublicContainerManagerBaseStacksnSubnet1SubnetAA12D766"));
 }
 
 TEST_CASE("base stack: several AZs, created root zone, several subscriptions, no SG restriction, devel", "[base]") {
@@ -301,7 +301,7 @@ TEST_CASE("base stack: several AZs, created root zone, several subscriptions, no
     CHECK(exports.size() == 7);
     for (int i = 1; i <= 3; ++i) CHECK(exports.count("ContainerManager-devel-BaseStack-PublicSubnet" + std::to_string(i) + "Id"));
     REQUIRE(exports.count("ContainerManager-devel-BaseStack-RootHostedZoneId"));
-    CHECK(exports["ContainerManager-devel-BaseStack-RootHostedZoneId"] == ref(zones.begin()->first));
+    CHECK(exports["ContainerManager-devel-BaseStack-RootHostedZoneId"] == ref_to(zones.begin()->first));
 }
 
 TEST_CASE("base stack: references from the same region reuse its exports; other regions read SSM", "[base]") {
