@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Runs cfn-lint over every template below a folder; fails on any error or warning.
 
-usage: lint_templates.py CFN_LINT DIR
-Fails too when DIR holds no template: a lint pass over nothing proves nothing.
+usage: lint_templates.py CFN_LINT DIR [DIR...]
+Fails too when a DIR holds no template: a lint pass over nothing proves nothing.
 """
 import pathlib
 import subprocess
@@ -10,11 +10,14 @@ import sys
 
 
 def main() -> int:
-    cfn_lint, root = sys.argv[1], pathlib.Path(sys.argv[2])
-    files = sorted(p for p in root.rglob("*") if p.is_file() and p.name.endswith((".template.json", ".template.yaml")))
-    if not files:
-        print(f"no templates found below {root}", file=sys.stderr)
-        return 1
+    cfn_lint = sys.argv[1]
+    files = []
+    for root in map(pathlib.Path, sys.argv[2:]):
+        found = sorted(p for p in root.rglob("*") if p.is_file() and p.name.endswith((".template.json", ".template.yaml")))
+        if not found:
+            print(f"no templates found below {root}", file=sys.stderr)
+            return 1
+        files += found
     # cfn-lint exits non-zero on errors (2), warnings (4) and informational findings (8).
     proc = subprocess.run([cfn_lint, "--format", "parseable", "--", *map(str, files)], capture_output=True, text=True)
     sys.stdout.write(proc.stdout)
