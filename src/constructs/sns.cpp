@@ -29,7 +29,9 @@ void Topic::add_to_resource_policy(iam::PolicyStatement statement) {
 
 CfnResource& Topic::add_subscription(const std::string& id, const std::string& protocol, Value endpoint,
                                      Construct* scope) {
-    return make<CfnResource>(scope ? *scope : *this, id, "AWS::SNS::Subscription",
+    // `<id>/Resource`, as CDK's Subscription construct lays it out (same logical id).
+    auto& holder = make<Construct>(scope ? *scope : *this, id);
+    return make<CfnResource>(holder, "Resource", "AWS::SNS::Subscription",
                              Map{{"Endpoint", std::move(endpoint)}, {"Protocol", protocol}, {"TopicArn", arn()}});
 }
 

@@ -29,7 +29,7 @@ public:
     /// Adds a statement to the topic policy (Resource defaults to this topic).
     void add_to_resource_policy(iam::PolicyStatement statement);
     /// Subscribes an endpoint (`protocol` as SNS spells it: `email`, `https`, `sqs`, ...), as
-    /// `<id>` under `scope` (default: this topic).
+    /// `<id>/Resource` under `scope` (default: this topic).
     CfnResource& add_subscription(const std::string& id, const std::string& protocol, Value endpoint,
                                   Construct* scope = nullptr);
 
