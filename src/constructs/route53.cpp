@@ -29,6 +29,8 @@ RecordSet::RecordSet(Construct& scope, std::string id, RecordSetProps props) : C
         throw InputError(path() + ": a record set needs a name and a type");
     if (props.ttl_seconds < 0) throw InputError(path() + ": a record set's TTL cannot be negative");
     if (props.hosted_zone_id.is_null()) throw InputError(path() + ": a record set needs a hosted zone id");
+    if (props.records.is_null() || (props.records.is_list() && props.records.as_list().empty()))
+        throw InputError(path() + ": a record set needs at least one value");
     resource_ = &make<CfnResource>(*this, "Resource", "AWS::Route53::RecordSet",
                                    Map{{"HostedZoneId", std::move(props.hosted_zone_id)},
                                        {"Name", fully_qualified(props.record_name)},

@@ -51,7 +51,8 @@ struct RecordSetProps {
 /// A record set (`<id>/Resource`, `AWS::Route53::RecordSet`).
 class RecordSet : public Construct {
 public:
-    /// Creates the record set. Throws InputError when the name or type is empty or the TTL negative.
+    /// Creates the record set. Throws InputError when the zone, name, type or values are missing or
+    /// the TTL is negative.
     RecordSet(Construct& scope, std::string id, RecordSetProps props);
     /// The `AWS::Route53::RecordSet` resource.
     CfnResource& resource() const { return *resource_; }
