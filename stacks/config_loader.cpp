@@ -47,6 +47,26 @@ bool iequals(std::string_view a, std::string_view b) {
     return true;
 }
 
+/// Why an absolute path cannot be an EFS access point root directory, or "" when it can.
+std::string efs_path_problem(const std::string& path) {
+    if (path.size() > 100) return "is longer than 100 characters";
+    int components = 0;
+    std::size_t start = 1;
+    while (start < path.size()) {
+        std::size_t end = path.find('/', start);
+        if (end == std::string::npos) end = path.size();
+        std::string part = path.substr(start, end - start);
+        if (part.empty()) return "has an empty component ('//')";
+        if (part.front() == '.') return "has a component starting with '.' (" + part + ")";
+        if (part.find_first_of("$#<>;`|&?{}^*") != std::string::npos)
+            return "has a character EFS does not allow in " + part;
+        ++components;
+        start = end + 1;
+    }
+    if (components > 4) return "has " + std::to_string(components) + " components, more than 4";
+    return {};
+}
+
 bool has_space_or_control(std::string_view s) {
     return std::any_of(s.begin(), s.end(), [](char c) {
         const auto u = static_cast<unsigned char>(c);
@@ -734,6 +754,14 @@ void read_volumes(Loader& L, const Fields& root, LeafConfig& config) {
                     std::string normalized = *text;
                     while (normalized.size() > 1 && normalized.back() == '/')
                         normalized.pop_back();
+                    // Each path becomes an EFS access point root directory, which EFS limits to at
+                    // most 4 components, none starting with '.', at most 100 characters.
+                    if (std::string why = efs_path_problem(normalized); !why.empty()) {
+                        L.problem(path_item->mark, path_item->path,
+                                  "the path " + in_quotes(*text) + " " + why +
+                                      " (EFS access point limits); mount a shorter parent folder instead");
+                        continue;
+                    }
                     const auto [it, inserted] =
                         seen_paths.emplace(normalized, std::pair{path_item->mark.line + 1, path_item->path});
                     if (!inserted) {

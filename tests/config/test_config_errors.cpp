@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <fstream>
 
 using namespace leafsynth::containermanager;
 using config_tests::data_file;
@@ -291,4 +292,23 @@ TEST_CASE("did-you-mean: near misses by case or up to two edits, else the allowe
                       "10:1: Dashbaord: unknown key; did you mean 'Dashboard'?",
                       "11:1: Volume: unknown key; did you mean 'Volumes'?",
                   }));
+}
+
+TEST_CASE("config: volume paths must fit an EFS access point") {
+    auto dir = std::filesystem::temp_directory_path() / "leafsynth-efs-paths";
+    std::filesystem::create_directories(dir);
+    auto file = dir / "deep.yaml";
+    std::ofstream(file) << "Ec2:\n  InstanceType: m5.large\nContainer:\n  Image: x\n  Ports:\n    - TCP: 1\n"
+                           "Volumes:\n  - Paths:\n      - Path: /root/.local/share\n      - Path: /a/b/c/d/e\n      - Path: /a/b/c/d\n"
+                           "Watchdog:\n  Threshold: 1\n";
+    try {
+        leafsynth::containermanager::load_leaf_config(file.string(), leafsynth::containermanager::Maturity::Prod);
+        FAIL("expected a ConfigError");
+    } catch (const leafsynth::containermanager::ConfigError& e) {
+        REQUIRE(e.problems().size() == 2);
+        CHECK_THAT(e.problems()[0].to_string(),
+                   Catch::Contains(":9:15: Volumes[0].Paths[0].Path: the path '/root/.local/share' has a component starting with '.'"));
+        CHECK_THAT(e.problems()[1].to_string(),
+                   Catch::Contains(":10:15: Volumes[0].Paths[1].Path: the path '/a/b/c/d/e' has 5 components, more than 4"));
+    }
 }
