@@ -34,7 +34,7 @@ void build_app(App& app, const AppArgs& args_in) {
         }
         args.leaf_configs.push_back(path);
     }
-    if (args.leaf_configs.empty()) throw InputError("give at least one leaf config file (e.g. examples/minecraft.yaml)");
+    if (args.leaf_configs.empty()) throw InputError("give at least one leaf config file (e.g. examples/containermanager/minecraft.yaml)");
     if (!args.container_id.empty() && args.leaf_configs.size() > 1)
         throw InputError("--container-id names one container; it cannot be used with " +
                          std::to_string(args.leaf_configs.size()) + " leaf configs");
@@ -64,7 +64,7 @@ void build_app(App& app, const AppArgs& args_in) {
             for (const auto& other : ids)
                 if (other == leaf.container_id)
                     throw InputError(path + ": container id '" + leaf.container_id +
-                                     "' is used by another leaf config; rename the file or pass --container-id");
+                                     "' is used by another leaf config; rename one of the files (the container id is the file name)");
             ids.push_back(leaf.container_id);
             leaves.push_back(std::move(leaf));
         } catch (const InputError& e) {

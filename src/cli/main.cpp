@@ -41,7 +41,8 @@ void print_lines(const std::string& kind, const std::string& message) {
     }
 }
 
-int run_synth(const AppArgs& args, const std::string& outdir, const std::string& format) {
+int run_synth(const AppArgs& args, std::string outdir, const std::string& format) {
+    while (outdir.size() > 1 && outdir.back() == '/') outdir.pop_back(); // "out/" prints as "out"
     leafsynth::App app;
     leafsynth::cli::build_app(app, args);
     leafsynth::SynthOptions options;
@@ -90,10 +91,10 @@ int main(int argc, char** argv) {
     // named in the error instead of a generic "a subcommand is required".
     cli.require_subcommand(0, 1);
     cli.footer("Examples:\n"
-               "  leafsynth synth examples/minecraft.yaml --region us-west-2      templates into ./leafsynth.out\n"
-               "  leafsynth synth examples/*.yaml --base examples/base-stack-config.yaml -o out --format yaml\n"
-               "  leafsynth ls examples/minecraft.yaml --region eu-west-1         stacks in deployment order\n"
-               "  leafsynth graph examples/minecraft.yaml --format dot | dot -Tsvg > app.svg\n"
+               "  leafsynth synth examples/containermanager/minecraft.yaml --region us-west-2   into ./leafsynth.out\n"
+               "  leafsynth synth examples/containermanager/*.yaml -o out --format yaml        all examples, one app\n"
+               "  leafsynth ls examples/containermanager/minecraft.yaml --region eu-west-1     deployment order\n"
+               "  leafsynth graph examples/containermanager/minecraft.yaml --format dot | dot -Tsvg > app.svg\n"
                "\nExit codes: 0 success, 1 a finding (diff --fail), 2 bad input or failure.");
 
     AppArgs synth_args;
