@@ -19,8 +19,7 @@ struct BaseStack::Parts {
 
 namespace {
 
-StackProps base_props(const BaseConfig& config, const StackContext& context) {
-    (void)config;
+StackProps base_props(const StackContext& context) {
     const std::string name = base_stack_name(application_id(context.maturity));
     return StackProps{name, "The base VPC for all other ContainerManager stacks to use.",
                       Environment{context.account, context.main_region}};
@@ -29,7 +28,7 @@ StackProps base_props(const BaseConfig& config, const StackContext& context) {
 } // namespace
 
 BaseStack::BaseStack(Construct& scope, const BaseConfig& config, const StackContext& context)
-    : Stack(scope, base_stack_name(application_id(context.maturity)), base_props(config, context)),
+    : Stack(scope, base_stack_name(application_id(context.maturity)), base_props(context)),
       config_(config), parts_(std::make_shared<Parts>()) {
     const std::string app_id = application_id(context.maturity);
     const std::string& name = stack_name();
@@ -66,7 +65,7 @@ BaseStack::BaseStack(Construct& scope, const BaseConfig& config, const StackCont
     for (std::size_t i = 0; i < config.alert_subscriptions.size(); ++i) {
         const AlertSubscription& s = config.alert_subscriptions[i];
         const std::string id = i == 0 ? "sns-notify-subscription" : "sns-notify-subscription" + std::to_string(i + 1);
-        topic.add_subscription("Resource", s.protocol, s.endpoint, &make<Construct>(*this, id));
+        topic.add_subscription(id, s.protocol, s.endpoint, this);
     }
 
     // Root hosted zone: the configured one, or one created for the domain.

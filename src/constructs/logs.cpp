@@ -2,6 +2,7 @@
 
 #include "leafsynth/aws/lambda.hpp"
 #include "leafsynth/fn.hpp"
+#include "leafsynth/logical_id.hpp"
 
 namespace leafsynth::aws::logs {
 
@@ -24,7 +25,12 @@ void LogGroup::add_to_resource_policy(const iam::PolicyStatement& statement) {
     if (!policy_) {
         auto& holder = make<Construct>(*this, "Policy");
         policy_ = &make<CfnResource>(holder, "ResourcePolicy", "AWS::Logs::ResourcePolicy");
-        policy_->set_property("PolicyName", policy_->logical_id());
+        // Resource policy names are unique per account and region, not per stack: name it from
+        // the whole path, stack included, as CDK does (`Names.uniqueId`).
+        std::vector<std::string> components;
+        for (const Construct* c : holder.scopes())
+            if (c->parent()) components.push_back(c->id());
+        policy_->set_property("PolicyName", make_unique_id(components));
     }
     policy_statements_.push_back(statement);
     // CloudFormation takes this policy document as a JSON string.

@@ -119,6 +119,8 @@ TEST_CASE("domain stack: name, region, tags, query logs, sub zone and records", 
 
     // Its resource policy: Route 53 may create streams and put events into this log group only.
     auto [policy_id, policy] = single(t, "AWS::Logs::ResourcePolicy");
+    // Named after the whole path (names are unique per account and region, and every leaf has one).
+    CHECK(policy["Properties"]["PolicyName"] == "ContainerManagerMinecraftJavaExampleDomainStackQueryLogGroupPolicyB03965A3");
     const json& doc = policy["Properties"]["PolicyDocument"];
     REQUIRE(doc.contains("Fn::Join"));
     std::string text;
