@@ -6,12 +6,12 @@
 // log group, role and policy), so the named resources keep their logical ids.
 #include "leafsynth/containermanager/watchdog_stack.hpp"
 
+#include "leafsynth/aws/autoscaling.hpp"
 #include "leafsynth/aws/cloudwatch.hpp"
 #include "leafsynth/aws/events.hpp"
 #include "leafsynth/aws/iam.hpp"
 #include "leafsynth/aws/lambda.hpp"
 #include "leafsynth/aws/logs.hpp"
-#include "leafsynth/cfn_resource.hpp"
 #include "watchdog_shared.hpp"
 
 namespace leafsynth::containermanager {
@@ -31,14 +31,7 @@ WatchdogStack::WatchdogStack(Construct& scope, const LeafNames& names, const Lea
                              const Value& leaf_topic_arn)
     : NestedStack(scope, "Watchdog", watchdog_props(names)) {
     // Scale-down action: whatever the alarm's value, set the ASG to exactly 0 instances.
-    auto& scale_down_holder = make<Construct>(*this, "ScaleDownAsgAction");
-    auto& scale_down = make<CfnResource>(
-        scale_down_holder, "Resource", "AWS::AutoScaling::ScalingPolicy",
-        Map{{"AdjustmentType", "ExactCapacity"},
-            {"AutoScalingGroupName", ecs_asg.asg_name},
-            {"PolicyType", "StepScaling"},
-            {"StepAdjustments", List{Map{{"MetricIntervalUpperBound", 0}, {"ScalingAdjustment", 0}},
-                                     Map{{"MetricIntervalLowerBound", 0}, {"ScalingAdjustment", 0}}}}});
+    auto& scale_down = aws::autoscaling::exact_capacity_policy(*this, "ScaleDownAsgAction", ecs_asg.asg_name, 0);
 
     // Instance Left Up: an instance has been in service for DurationHours.
     const auto& left_up_config = config.watchdog.instance_left_up;
@@ -51,7 +44,7 @@ WatchdogStack::WatchdogStack(Construct& scope, const LeafNames& names, const Lea
     left_up.comparison_operator = cw::ComparisonOperator::GreaterThanOrEqualToThreshold;
     left_up.treat_missing_data = cw::TreatMissingData::Missing;
     left_up.alarm_actions = {base_topic_arn};
-    if (left_up_config.should_stop) left_up.alarm_actions.push_back(scale_down.ref());
+    if (left_up_config.should_stop) left_up.alarm_actions.push_back(scale_down.policy_arn());
     auto& alarm_left_up = make<cw::Alarm>(*this, "AlarmInstanceLeftUp", std::move(left_up));
 
     // Container Activity: traffic in (bytes/s) plus DNS look-ups at or below the threshold for
@@ -69,7 +62,7 @@ WatchdogStack::WatchdogStack(Construct& scope, const LeafNames& names, const Lea
     activity.evaluation_periods = config.watchdog.minutes_without_connections;
     activity.comparison_operator = cw::ComparisonOperator::LessThanOrEqualToThreshold;
     activity.treat_missing_data = cw::TreatMissingData::Missing;
-    activity.alarm_actions = {scale_down.ref()};
+    activity.alarm_actions = {scale_down.policy_arn()};
     auto& alarm_activity = make<cw::Alarm>(*this, "AlarmContainerActivity", std::move(activity));
 
     // Break crash loop: when the container keeps failing, a function sets the ASG to 0.
