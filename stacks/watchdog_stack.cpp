@@ -30,6 +30,24 @@ WatchdogStack::WatchdogStack(Construct& scope, const LeafNames& names, const Lea
                              const StackContext& context, const EcsAsgHandles& ecs_asg, const Value& base_topic_arn,
                              const Value& leaf_topic_arn)
     : NestedStack(scope, "Watchdog", watchdog_props(names)) {
+    // CloudWatch evaluates 1-minute periods over at most a day: say which setting is too large.
+    const std::string file = config.file;
+    const int hours = config.watchdog.instance_left_up.duration_hours;
+    const int minutes = config.watchdog.minutes_without_connections;
+    add_validation([file, hours, minutes] {
+        std::vector<std::string> problems;
+        const std::string where = file.empty() ? std::string() : file + ": ";
+        if (hours > 24) {
+            problems.push_back(where + "Watchdog.InstanceLeftUp.DurationHours is " + std::to_string(hours) +
+                               "; the Instance Left Up alarm watches 1-minute periods, so it can be at most 24");
+        }
+        if (minutes > 1440) {
+            problems.push_back(where + "Watchdog.MinutesWithoutConnections is " + std::to_string(minutes) +
+                               "; the Container Activity alarm watches 1-minute periods, so it can be at most 1440");
+        }
+        return problems;
+    });
+
     // Scale-down action: whatever the alarm's value, set the ASG to exactly 0 instances.
     auto& scale_down = aws::autoscaling::exact_capacity_policy(*this, "ScaleDownAsgAction", ecs_asg.asg_name, 0);
 

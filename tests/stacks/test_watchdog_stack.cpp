@@ -144,12 +144,28 @@ TEST_CASE("Watchdog: Instance Left Up alarm warns after DurationHours, and stops
     }
 }
 
-TEST_CASE("Watchdog: more than 24 hours of 1-minute periods is refused at synthesis") {
+TEST_CASE("Watchdog: more than a day of 1-minute periods is refused at synthesis, naming the setting") {
     cm::LeafConfig config = example_config();
     config.watchdog.instance_left_up.duration_hours = 25;
     App app;
     build_leaf(app, config, false);
-    CHECK_THROWS_WITH(app.synth(), Catch::Contains("AlarmInstanceLeftUp") && Catch::Contains("at most 1 day"));
+    CHECK_THROWS_WITH(app.synth(), Catch::Contains("Watchdog.InstanceLeftUp.DurationHours is 25") &&
+                                       Catch::Contains("minecraft.java.example.yaml") &&
+                                       Catch::Contains("AlarmInstanceLeftUp") && Catch::Contains("at most 1 day"));
+
+    cm::LeafConfig minutes = example_config();
+    minutes.watchdog.instance_left_up.duration_hours = 24; // the most a 1-minute alarm can watch
+    minutes.watchdog.minutes_without_connections = 1441;
+    App app2;
+    build_leaf(app2, minutes, false);
+    try {
+        app2.synth();
+        FAIL("synth should fail");
+    } catch (const ValidationError& e) {
+        const std::string what = e.what();
+        CHECK_THAT(what, Catch::Contains("Watchdog.MinutesWithoutConnections is 1441"));
+        CHECK_THAT(what, !Catch::Contains("DurationHours"));
+    }
 }
 
 TEST_CASE("Watchdog: Container Activity alarm is traffic in (bytes/s) + DNS hits at or below Threshold") {
