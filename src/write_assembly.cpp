@@ -14,6 +14,18 @@ std::string unique_suffix() {
     std::random_device rd;
     return std::to_string(rd()) + std::to_string(rd());
 }
+
+/// Every file must land inside the output folder: a relative path naming a file, without '..'.
+void check_file_path(const std::string& path, const fs::path& outdir) {
+    const fs::path p(path);
+    bool ok = !path.empty() && p.is_relative() && !p.has_root_name() && !p.has_root_directory() &&
+              p.has_filename() && p.filename() != ".";
+    for (const auto& part : p)
+        if (part == "..") ok = false;
+    if (!ok)
+        throw Error("cannot write '" + path + "' into '" + outdir.string() +
+                    "': assembly file paths must be relative and stay inside the output folder");
+}
 } // namespace
 
 void write_assembly(const Assembly& assembly, const fs::path& outdir_in) {
@@ -25,6 +37,8 @@ void write_assembly(const Assembly& assembly, const fs::path& outdir_in) {
     if (ec) throw Error("cannot create '" + parent.string() + "': " + ec.message());
     if (fs::exists(outdir) && !fs::is_directory(outdir))
         throw InputError("output path '" + outdir.string() + "' exists and is not a folder; choose another -o");
+
+    for (const auto& f : assembly.files) check_file_path(f.path, outdir);
 
     // Write everything into a sibling temporary folder, then swap it in. Until the swap the
     // previous output is untouched; a failure removes the temporary folder.

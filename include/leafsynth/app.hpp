@@ -88,7 +88,8 @@ private:
 std::string deployment_listing(const Assembly& assembly);
 
 /// Writes an assembly to `outdir` atomically: the files are written to a temporary sibling folder
-/// which then replaces `outdir`; on any failure `outdir` is left exactly as it was.
+/// which then replaces `outdir`; on any failure `outdir` is left exactly as it was. Throws Error,
+/// writing nothing, when a file's path is empty, absolute or leaves `outdir` through `..`.
 void write_assembly(const Assembly& assembly, const std::filesystem::path& outdir);
 
 } // namespace leafsynth

@@ -32,7 +32,8 @@ class ValidationError : public Error {
 public:
     /// Collects the messages; what() lists them all, one per line.
     explicit ValidationError(std::vector<std::string> messages);
-    /// The individual messages, in construct-tree order.
+    /// The individual messages, in the order they were found: each construct's own checks in
+    /// construct-tree order, then the problems found while linking and building each template.
     const std::vector<std::string>& messages() const { return messages_; }
 
 private:
