@@ -155,10 +155,12 @@ Value ReferenceLinker::link(const CfnElement& target, const std::string& attribu
             // dynamic reference: CloudFormation resolves it on every create AND update of the
             // consumer, so a changed producer value arrives with the consumer's next deployment
             // even when its template is unchanged (a changed parameter value is a change).
+            ParameterProps props;
+            props.type = "AWS::SSM::Parameter::Value<String>";
+            props.default_value = parameter;
+            props.description = "Written by " + from.stack_name() + " (" + from.environment().region + ")";
             auto& param = make<CfnParameter>(
-                consumer, free_id(consumer, "CrossRegion" + alnum(from.stack_name()) + name),
-                ParameterProps{"AWS::SSM::Parameter::Value<String>", parameter,
-                               "Written by " + from.stack_name() + " (" + from.environment().region + ")"});
+                consumer, free_id(consumer, "CrossRegion" + alnum(from.stack_name()) + name), std::move(props));
             result = param.ref();
         }
         deps_[&consumer].emplace(&from, what);
