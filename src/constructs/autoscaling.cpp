@@ -30,9 +30,12 @@ AutoScalingGroup::AutoScalingGroup(Construct& scope, std::string id, AutoScaling
     if (props.desired_capacity) properties["DesiredCapacity"] = std::to_string(*props.desired_capacity);
     if (!props.notifications.empty()) {
         List notifications;
-        for (const auto& n : props.notifications)
-            notifications.push_back(Map{{"NotificationTypes", List(n.types.begin(), n.types.end())},
-                                        {"TopicARN", n.topic_arn}});
+        for (const auto& n : props.notifications) {
+            Map entry;
+            entry["NotificationTypes"] = List(n.types.begin(), n.types.end());
+            entry["TopicARN"] = n.topic_arn;
+            notifications.push_back(std::move(entry));
+        }
         properties["NotificationConfigurations"] = notifications;
     }
     if (!props.group_metrics.empty())
