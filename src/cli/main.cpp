@@ -1,6 +1,6 @@
-// The leafsynth command-line tool: synth, ls, graph.
+// The leafsynth command-line tool: synth, ls, graph, diff.
 //
-// Exit codes: 0 success, 1 a finding (diff --fail, later), 2 bad input or failure.
+// Exit codes: 0 success, 1 a finding (diff --fail), 2 bad input or failure.
 
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
@@ -9,6 +9,7 @@
 #include <string>
 
 #include "app_loader.hpp"
+#include "diff_command.hpp"
 #include "leafsynth/leafsynth.hpp"
 
 namespace {
@@ -95,6 +96,8 @@ int main(int argc, char** argv) {
                "  leafsynth synth examples/containermanager/*.yaml -o out --format yaml        all examples, one app\n"
                "  leafsynth ls examples/containermanager/minecraft.yaml --region eu-west-1     deployment order\n"
                "  leafsynth graph examples/containermanager/minecraft.yaml --format dot | dot -Tsvg > app.svg\n"
+               "  leafsynth diff examples/containermanager/minecraft.yaml --region us-west-2 --against leafsynth.out\n"
+               "  leafsynth diff old.template.json new.template.yaml --fail                 two templates\n"
                "\nExit codes: 0 success, 1 a finding (diff --fail), 2 bad input or failure.");
 
     AppArgs synth_args;
@@ -115,6 +118,9 @@ int main(int argc, char** argv) {
     add_app_args(*graph, graph_args);
     graph->add_option("--format", graph_format, "mermaid or dot")->check(CLI::IsMember({"mermaid", "dot"}));
 
+    leafsynth::cli::DiffArgs diff_args;
+    CLI::App* diff = leafsynth::cli::add_diff_command(cli, diff_args);
+
     try {
         cli.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -132,7 +138,8 @@ int main(int argc, char** argv) {
         if (*synth) return run_synth(synth_args, outdir, template_format);
         if (*ls) return run_ls(ls_args);
         if (*graph) return run_graph(graph_args, graph_format);
-        std::cerr << "leafsynth: error: a subcommand is required: synth, ls or graph (see 'leafsynth --help')\n";
+        if (*diff) return leafsynth::cli::run_diff(diff_args);
+        std::cerr << "leafsynth: error: a subcommand is required: synth, ls, graph or diff (see 'leafsynth --help')\n";
         return kExitInput;
     } catch (const leafsynth::ValidationError& e) {
         for (const auto& m : e.messages()) print_lines("error", m);

@@ -1,0 +1,29 @@
+#pragma once
+// `leafsynth diff`: compare the app with an earlier output folder (--against DIR), or one
+// template file with another.
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+#include "app_loader.hpp"
+
+namespace leafsynth::cli {
+
+/// What the user said to `leafsynth diff`.
+struct DiffArgs {
+    AppArgs app;          ///< App arguments; `app.leaf_configs` holds the positionals (leaf configs, or OLD NEW templates).
+    std::string against;  ///< --against DIR: an earlier `leafsynth synth -o DIR` or a CDK cloud assembly.
+    bool json = false;    ///< --json: machine-readable output.
+    bool no_color = false; ///< --no-color (colour is also off when NO_COLOR is set or stdout is not a terminal).
+    bool fail = false;    ///< --fail: exit 1 when there are differences.
+};
+
+/// Registers the `diff` subcommand and its options on `cli`, filling `args` when parsed.
+CLI::App* add_diff_command(CLI::App& cli, DiffArgs& args);
+
+/// Runs `leafsynth diff`: prints the report on stdout and returns the exit code (0, or 1 with
+/// --fail when there are differences). Throws leafsynth::Error (exit 2) on bad input.
+int run_diff(const DiffArgs& args);
+
+} // namespace leafsynth::cli

@@ -1,0 +1,369 @@
+// Comparing cloud assemblies: stacks from manifest.json, nested stacks through their parents'
+// AWS::CloudFormation::Stack resources, and the two-template form.
+
+#include <algorithm>
+#include <fstream>
+#include <optional>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include "diff/diff_internal.hpp"
+#include "leafsynth/errors.hpp"
+#include "leafsynth/logical_id.hpp"
+
+namespace leafsynth {
+
+namespace fs = std::filesystem;
+
+namespace detail {
+namespace {
+
+constexpr int kMaxNesting = 16; // CloudFormation allows fewer levels; this only stops cycles
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+bool is_template_name(const std::string& name) {
+    return ends_with(name, ".template.json") || ends_with(name, ".template.yaml") || ends_with(name, ".template.yml");
+}
+
+/// Files worth reading from an output folder: manifests, asset manifests, templates.
+bool is_assembly_file(const std::string& name) {
+    if (name.rfind("asset.", 0) == 0) return false;
+    return ends_with(name, ".json") || ends_with(name, ".yaml") || ends_with(name, ".yml");
+}
+
+std::string read_file(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw InputError(path.string() + ": cannot be read");
+    std::ostringstream buf;
+    buf << in.rdbuf();
+    if (in.bad()) throw InputError(path.string() + ": cannot be read");
+    return buf.str();
+}
+
+void read_dir(const fs::path& dir, const std::string& prefix, AssemblyFiles& out, int depth) {
+    std::error_code ec;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        if (it->is_directory(ec)) {
+            // Nested cloud assemblies (CDK stages) live in assembly-* folders.
+            if (name.rfind("assembly-", 0) == 0 && depth < kMaxNesting)
+                read_dir(it->path(), prefix + name + "/", out, depth + 1);
+            continue;
+        }
+        if (it->is_regular_file(ec) && is_assembly_file(name)) out[prefix + name] = read_file(it->path());
+    }
+    if (ec) throw InputError(dir.string() + ": cannot be listed: " + ec.message());
+}
+
+std::string folder_of(const std::string& path) {
+    const auto slash = path.rfind('/');
+    return slash == std::string::npos ? std::string() : path.substr(0, slash + 1);
+}
+
+/// A top-level stack of an assembly.
+struct StackEntry {
+    std::string name;
+    std::string region;
+    std::string template_file;
+};
+
+void stacks_from_manifest(const AssemblyFiles& files, const std::string& prefix, std::vector<StackEntry>& out,
+                          int depth) {
+    auto it = files.find(prefix + "manifest.json");
+    if (it == files.end()) {
+        // No manifest: every top-level template at this level is a stack.
+        for (const auto& [path, contents] : files) {
+            if (folder_of(path) != prefix) continue;
+            const std::string name = path.substr(prefix.size());
+            if (!is_template_name(name) || name.find(".nested.") != std::string::npos) continue;
+            out.push_back({name.substr(0, name.find(".template.")), "", path});
+        }
+        return;
+    }
+    nlohmann::ordered_json manifest;
+    try {
+        manifest = nlohmann::ordered_json::parse(it->second);
+    } catch (const nlohmann::ordered_json::exception& e) {
+        throw InputError(prefix + "manifest.json: not valid JSON: " + e.what());
+    }
+    if (!manifest.contains("artifacts") || !manifest["artifacts"].is_object()) return;
+    for (const auto& [id, artifact] : manifest["artifacts"].items()) {
+        if (!artifact.is_object()) continue;
+        const std::string type = artifact.value("type", std::string());
+        const auto props = artifact.value("properties", nlohmann::ordered_json::object());
+        if (type == "cdk:cloud-assembly" && depth < kMaxNesting) {
+            const std::string dir = props.value("directoryName", std::string());
+            if (!dir.empty()) stacks_from_manifest(files, prefix + dir + "/", out, depth + 1);
+            continue;
+        }
+        if (type != "aws:cloudformation:stack") continue;
+        StackEntry entry;
+        entry.name = props.value("stackName", id);
+        entry.template_file = prefix + props.value("templateFile", id + ".template.json");
+        const std::string env = artifact.value("environment", std::string());
+        const auto slash = env.rfind('/');
+        if (env.rfind("aws://", 0) == 0 && slash != std::string::npos && slash > 5) {
+            const std::string region = env.substr(slash + 1);
+            if (region != "unknown-region") entry.region = region;
+        }
+        out.push_back(std::move(entry));
+    }
+}
+
+/// One side of a comparison: its files, parsed templates, and how nested templates are found.
+class Side {
+public:
+    explicit Side(const AssemblyFiles& files) : files_(files) {}
+
+    const AssemblyFiles& files() const { return files_; }
+
+    /// The parsed template at `path` (cached). Throws InputError when absent or unreadable.
+    const json& template_at(const std::string& path) {
+        auto cached = parsed_.find(path);
+        if (cached != parsed_.end()) return cached->second;
+        auto it = files_.find(path);
+        if (it == files_.end()) throw InputError(path + ": template not found in the assembly");
+        return parsed_.emplace(path, parse_template(it->second, path)).first->second;
+    }
+
+    /// The template file of the nested stack a parent's AWS::CloudFormation::Stack resource
+    /// deploys, or nothing when it cannot be found.
+    std::optional<std::string> nested_template(const std::string& logical_id, const json& resource,
+                                               const std::string& parent_path) {
+        const std::string folder = folder_of(parent_path);
+        if (resource.contains("Metadata") && resource["Metadata"].is_object()) {
+            const json& md = resource["Metadata"];
+            auto p = md.find("aws:asset:path");
+            if (p != md.end() && p->is_string() && files_.count(folder + p->get<std::string>()))
+                return folder + p->get<std::string>();
+        }
+        const json props = resource.value("Properties", json::object());
+        if (!props.is_object() || !props.contains("TemplateURL")) return std::nullopt;
+        const std::string url = render_value(props["TemplateURL"]);
+        static const std::regex hash_re("([0-9a-f]{64})\\.(json|yaml|yml)");
+        std::smatch m;
+        if (std::regex_search(url, m, hash_re)) {
+            index(folder);
+            auto found = by_hash_.find(folder + "|" + m[1].str());
+            if (found != by_hash_.end()) return found->second;
+        }
+        // A plain relative path (a hand-written parent next to its nested templates).
+        if (url.find("://") == std::string::npos && files_.count(folder + url)) return folder + url;
+        // leafsynth's file naming: <parent>.<Id>.nested.template.<ext> for the resource <Id>NestedStack.
+        const std::string parent_name = parent_path.substr(folder.size());
+        const auto dot = parent_name.find(".template.");
+        const std::string suffix = "NestedStack";
+        if (dot != std::string::npos && ends_with(logical_id, suffix) && logical_id.size() > suffix.size()) {
+            const std::string stem = parent_name.substr(0, dot) + "." +
+                                     logical_id.substr(0, logical_id.size() - suffix.size()) + ".nested.template.";
+            for (const char* ext : {"json", "yaml", "yml"})
+                if (files_.count(folder + stem + ext)) return folder + stem + ext;
+        }
+        return std::nullopt;
+    }
+
+private:
+    /// hash → template file, for the files in `folder`: from the asset manifests, and from
+    /// the SHA-256 of every template (the hash CDK and leafsynth put in TemplateURL).
+    void index(const std::string& folder) {
+        if (!indexed_.insert(folder).second) return;
+        for (const auto& [path, contents] : files_) {
+            if (folder_of(path) != folder) continue;
+            const std::string name = path.substr(folder.size());
+            if (is_template_name(name)) by_hash_.emplace(folder + "|" + sha256_hex(contents), path);
+            if (!ends_with(name, ".assets.json")) continue;
+            try {
+                const json assets = json::parse(contents);
+                if (!assets.contains("files") || !assets["files"].is_object()) continue;
+                for (const auto& [hash, entry] : assets["files"].items()) {
+                    const std::string source = entry.value("source", json::object()).value("path", std::string());
+                    if (!source.empty() && files_.count(folder + source))
+                        by_hash_.emplace(folder + "|" + hash, folder + source);
+                }
+            } catch (const json::exception&) {
+                // An unreadable asset manifest only means fewer ways to find nested templates.
+            }
+        }
+    }
+
+    const AssemblyFiles& files_;
+    std::map<std::string, json> parsed_;
+    std::map<std::string, std::string> by_hash_;
+    std::set<std::string> indexed_;
+};
+
+bool is_nested_stack(const json& resource) {
+    return resource.is_object() && resource.value("Type", std::string()) == "AWS::CloudFormation::Stack";
+}
+
+/// The logical ids of the nested stacks of a template.
+std::vector<std::string> nested_ids(const json& tmpl) {
+    std::vector<std::string> out;
+    if (!tmpl.contains("Resources") || !tmpl["Resources"].is_object()) return out;
+    for (const auto& [id, r] : tmpl["Resources"].items())
+        if (is_nested_stack(r)) out.push_back(id);
+    return out;
+}
+
+bool is_template_url_change(const ValueChange& c) {
+    const std::string p = "Properties.TemplateURL";
+    return c.path == p || c.path.rfind(p + ".", 0) == 0 || c.path.rfind(p + "[", 0) == 0;
+}
+
+StackDiff diff_stack(Side& old_side, Side& new_side, const std::optional<std::string>& old_path,
+                     const std::optional<std::string>& new_path, int depth) {
+    StackDiff out;
+    out.old_template = old_path.value_or("");
+    out.new_template = new_path.value_or("");
+    const json empty = json::object();
+    const json& old_t = old_path ? old_side.template_at(*old_path) : empty;
+    const json& new_t = new_path ? new_side.template_at(*new_path) : empty;
+    out.diff = diff_templates(old_t, new_t);
+
+    // Nested stacks: by logical id, the new template's first, then those only in the old one.
+    std::vector<std::string> ids = nested_ids(new_t);
+    for (const auto& id : nested_ids(old_t))
+        if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
+    for (const auto& id : ids) {
+        const json* o = old_t.contains("Resources") && old_t["Resources"].contains(id) &&
+                                is_nested_stack(old_t["Resources"][id])
+                            ? &old_t["Resources"][id]
+                            : nullptr;
+        const json* n = new_t.contains("Resources") && new_t["Resources"].contains(id) &&
+                                is_nested_stack(new_t["Resources"][id])
+                            ? &new_t["Resources"][id]
+                            : nullptr;
+        std::optional<std::string> o_file = o ? old_side.nested_template(id, *o, *old_path) : std::nullopt;
+        std::optional<std::string> n_file = n ? new_side.nested_template(id, *n, *new_path) : std::nullopt;
+        if ((o && !o_file) || (n && !n_file)) {
+            out.notes.push_back("nested stack " + id + ": its template was not found in the " +
+                                std::string(o && !o_file ? "old" : "new") +
+                                " output, so only the parent's resource is compared");
+            continue;
+        }
+        if (depth >= kMaxNesting) {
+            out.notes.push_back("nested stack " + id + ": nested too deeply, not compared");
+            continue;
+        }
+        StackDiff child = diff_stack(old_side, new_side, o_file, n_file, depth + 1);
+        child.name = id;
+        // Both templates are known: the TemplateURL (a content hash) says nothing more.
+        auto rc = std::find_if(out.diff.resources.begin(), out.diff.resources.end(),
+                               [&](const ResourceChange& r) { return r.logical_id == id; });
+        if (rc != out.diff.resources.end() && rc->kind == ChangeKind::Modified) {
+            rc->changes.erase(std::remove_if(rc->changes.begin(), rc->changes.end(), is_template_url_change),
+                              rc->changes.end());
+            if (rc->changes.empty()) out.diff.resources.erase(rc);
+        }
+        out.nested.push_back(std::move(child));
+    }
+    // The security rows of a nested stack resource never include TemplateURL; nothing to redo.
+    if (!old_path) out.status = StackStatus::Added;
+    else if (!new_path) out.status = StackStatus::Removed;
+    else if (!out.diff.empty() || std::any_of(out.nested.begin(), out.nested.end(),
+                                             [](const StackDiff& c) { return c.has_differences(); }))
+        out.status = StackStatus::Modified;
+    else out.status = StackStatus::Unchanged;
+    return out;
+}
+
+/// The folder's templates and asset manifests (not recursive), for nested stacks of a template
+/// given on its own.
+AssemblyFiles folder_files(const fs::path& file) {
+    AssemblyFiles out;
+    const fs::path dir = file.has_parent_path() ? file.parent_path() : fs::path(".");
+    std::error_code ec;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        if (!it->is_regular_file(ec)) continue;
+        if (is_template_name(name) || ends_with(name, ".assets.json")) out[name] = read_file(it->path());
+    }
+    return out;
+}
+
+} // namespace
+} // namespace detail
+
+bool AssemblyDiff::has_differences() const {
+    return std::any_of(stacks.begin(), stacks.end(), [](const StackDiff& s) { return s.has_differences(); });
+}
+
+AssemblyFiles read_assembly_dir(const std::filesystem::path& dir) {
+    if (!fs::is_directory(dir)) throw InputError(dir.string() + ": not a folder");
+    AssemblyFiles out;
+    detail::read_dir(dir, "", out, 0);
+    return out;
+}
+
+AssemblyFiles assembly_files(const Assembly& assembly) {
+    AssemblyFiles out;
+    for (const auto& f : assembly.files) {
+        const std::string name = f.path.substr(f.path.rfind('/') == std::string::npos ? 0 : f.path.rfind('/') + 1);
+        if (detail::is_assembly_file(name) && f.path.find("asset.") == std::string::npos) out[f.path] = f.contents;
+    }
+    return out;
+}
+
+AssemblyDiff diff_assemblies(const AssemblyFiles& old_files, const AssemblyFiles& new_files) {
+    using namespace detail;
+    std::vector<StackEntry> olds, news;
+    stacks_from_manifest(old_files, "", olds, 0);
+    stacks_from_manifest(new_files, "", news, 0);
+    Side old_side(old_files), new_side(new_files);
+    AssemblyDiff out;
+    std::vector<bool> matched(olds.size(), false);
+    for (const auto& n : news) {
+        // By stack name; when several old stacks have it (other regions), the one in the same region.
+        std::optional<std::size_t> match;
+        for (std::size_t i = 0; i < olds.size(); ++i) {
+            if (matched[i] || olds[i].name != n.name) continue;
+            if (!match || (olds[i].region == n.region && olds[*match].region != n.region)) match = i;
+        }
+        std::optional<std::string> old_path;
+        if (match) {
+            matched[*match] = true;
+            old_path = olds[*match].template_file;
+        }
+        StackDiff sd = diff_stack(old_side, new_side, old_path, n.template_file, 0);
+        sd.name = n.name;
+        sd.region = n.region;
+        out.stacks.push_back(std::move(sd));
+    }
+    for (std::size_t i = 0; i < olds.size(); ++i) {
+        if (matched[i]) continue;
+        StackDiff sd = diff_stack(old_side, new_side, olds[i].template_file, std::nullopt, 0);
+        sd.name = olds[i].name;
+        sd.region = olds[i].region;
+        out.stacks.push_back(std::move(sd));
+    }
+    return out;
+}
+
+AssemblyDiff diff_template_files(const std::filesystem::path& old_file, const std::filesystem::path& new_file) {
+    using namespace detail;
+    auto load = [](const fs::path& file) {
+        if (!fs::is_regular_file(file)) throw InputError(file.string() + ": no such template file");
+        const std::string text = read_file(file);
+        const json tmpl = parse_template(text, file.string());
+        AssemblyFiles files;
+        // Nested stacks are looked up beside the file, only when there are some.
+        if (!nested_ids(tmpl).empty()) files = folder_files(file);
+        files[file.filename().string()] = text;
+        return files;
+    };
+    const AssemblyFiles old_files = load(old_file), new_files = load(new_file);
+    Side old_side(old_files), new_side(new_files);
+    AssemblyDiff out;
+    StackDiff sd = diff_stack(old_side, new_side, old_file.filename().string(), new_file.filename().string(), 0);
+    std::string name = new_file.filename().string();
+    if (name.find(".template.") != std::string::npos) name = name.substr(0, name.find(".template."));
+    sd.name = name;
+    out.stacks.push_back(std::move(sd));
+    return out;
+}
+
+} // namespace leafsynth
