@@ -5,8 +5,9 @@
 /// Values are compared semantically: key order, the YAML short forms (`!Ref X`, `!GetAtt A.B`)
 /// against their long forms, numbers against numeric strings and booleans against "true"/"false"
 /// (CloudFormation passes both alike), `Fn::GetAtt: "A.B"` against `["A", "B"]`, the string and
-/// list forms of IAM `Action`/`Resource`/`Principal` values and their order, and the order of
-/// `DependsOn` do not count as changes.
+/// list forms of IAM `Action`/`Resource`/`Principal` values and their order, the order of
+/// `DependsOn`, and an explicit `DeletionPolicy`/`UpdateReplacePolicy` of `Delete` (the default,
+/// except for RDS clusters and instances) do not count as changes.
 ///
 /// This header uses nlohmann::json in its interface (unlike the rest of the public API): a
 /// program that includes it needs nlohmann_json on its include path (target

@@ -186,8 +186,14 @@ json canonical_template(const json& tmpl) {
     json out = canonical_value(tmpl);
     if (out.contains("Resources") && out["Resources"].is_object()) {
         for (auto& [id, resource] : out["Resources"].items()) {
-            if (resource.is_object() && resource.contains("DependsOn"))
-                resource["DependsOn"] = sorted_string_list(resource["DependsOn"]);
+            if (!resource.is_object()) continue;
+            if (resource.contains("DependsOn")) resource["DependsOn"] = sorted_string_list(resource["DependsOn"]);
+            // "Delete" is what CloudFormation does without a policy (RDS clusters and instances
+            // default to Snapshot instead), so an explicit Delete is no change.
+            const std::string type = resource.value("Type", std::string());
+            if (type == "AWS::RDS::DBCluster" || type == "AWS::RDS::DBInstance") continue;
+            for (const char* policy : {"DeletionPolicy", "UpdateReplacePolicy"})
+                if (resource.contains(policy) && resource[policy] == "Delete") resource.erase(policy);
         }
     }
     return out;

@@ -14,7 +14,8 @@ using nlohmann::json;
 
 /// The template in the form it is compared in: `Fn::GetAtt: "A.B"` → `["A", "B"]`,
 /// `Fn::Sub: [s, {}]` → `Fn::Sub: s`, IAM policy documents normalized (Statement a list;
-/// Action/Resource/Principal values sorted lists), resource `DependsOn` a sorted list.
+/// Action/Resource/Principal values sorted lists), resource `DependsOn` a sorted list, and an
+/// explicit `DeletionPolicy`/`UpdateReplacePolicy` of `Delete` (the default) left out.
 json canonical_template(const json& tmpl);
 
 /// Canonicalizes any value (everything canonical_template does except DependsOn).

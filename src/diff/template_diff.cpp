@@ -197,7 +197,10 @@ void add_hazards(ResourceChange& change, const json& old_res, const json& new_re
     change.stateful = stateful_types().count(change.type()) || stateful_types().count(change.old_type) ||
                       keeps_resource(old_del) || keeps_resource(new_del) || keeps_resource(old_rep) ||
                       keeps_resource(new_rep);
-    auto show = [](const std::string& p) { return p.empty() ? std::string("(default: Delete)") : p; };
+    const bool snapshot_default = change.type() == "AWS::RDS::DBCluster" || change.type() == "AWS::RDS::DBInstance";
+    auto show = [&](const std::string& p) {
+        return p.empty() ? std::string(snapshot_default ? "(default: Snapshot)" : "(default: Delete)") : p;
+    };
     const std::string what = change.stateful ? "stateful resource " + change.type() : change.type();
     switch (change.kind) {
     case ChangeKind::Removed:

@@ -337,3 +337,18 @@ TEST_CASE("A resource re-created under a new logical id is paired with the one i
     CHECK(removed.counterpart == "Fs2");
     CHECK(has_hazard(removed, "REPLACED under a new logical id by Fs2"));
 }
+
+TEST_CASE("An explicit Delete policy is the default, except where the default is Snapshot") {
+    json topic = {{"Type", "AWS::SNS::Topic"}, {"Properties", {{"TopicName", "a"}}}};
+    json explicit_delete = topic;
+    explicit_delete["DeletionPolicy"] = "Delete";
+    explicit_delete["UpdateReplacePolicy"] = "Delete";
+    CHECK(diff_templates(resources({{"T", topic}}), resources({{"T", explicit_delete}})).empty());
+
+    json db = {{"Type", "AWS::RDS::DBInstance"}, {"Properties", {{"DBInstanceClass", "db.t3.micro"}}}};
+    json db_delete = db;
+    db_delete["DeletionPolicy"] = "Delete";
+    const ResourceChange c = only_change(db, db_delete);
+    CHECK(c.impact == Impact::UpdateInPlace);
+    CHECK(has_hazard(c, "DeletionPolicy changes: (default: Snapshot) -> Delete"));
+}
