@@ -6,13 +6,20 @@ type leafsynth uses, from the CloudFormation resource provider schemas that cfn-
 changed (and "may be replaced" when a conditionally create-only one did); this script produces the
 table it reads.
 
-usage: generate_create_only.py [--source-dir SRC] [--region us-east-1] [--check]
+usage: generate_create_only.py [--source-dir SRC] [--region us-east-1] [--check] [--cfn-lint PATH]
 
 The resource types are every "AWS::Service::Type" string found in the golden templates
 (templates/), the library and stacks sources (src/, stacks/, include/) and the examples, plus
 EXTRA_TYPES below. Types without a schema (e.g. Custom::*) are skipped. With --check nothing is
 written: the exit status is 1 when the file in the repository differs from what would be generated
 (a test runs this so a new resource type, or a cfn-lint upgrade, is noticed).
+
+The schemas are read through the cfnlint Python package. When this interpreter cannot import it,
+--cfn-lint names the cfn-lint program whose interpreter (its #! line, e.g. a virtualenv's python)
+runs the script instead.
+
+The table depends on the cfn-lint version's schemas: after a cfn-lint upgrade, --check may report
+the table out of date; regenerate and commit it.
 
 Regenerate after adding a resource type to leafsynth:
     python3 tests/diff/generate_create_only.py
@@ -64,13 +71,35 @@ def cpp_string(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def generate(source_dir: pathlib.Path, region: str) -> str:
+def reexec_with_cfn_lint_python(cfn_lint: str):
+    """Runs this script again with the interpreter of the cfn-lint program, if it has one."""
+    import os
+    import shutil
+    program = shutil.which(cfn_lint) or cfn_lint
+    try:
+        first = pathlib.Path(program).read_text(errors="replace").splitlines()[0]
+    except (OSError, IndexError, UnicodeDecodeError):
+        first = ""
+    interpreter = first[2:].strip().split()[0] if first.startswith("#!") and first[2:].strip() else ""
+    if "python" not in pathlib.Path(interpreter).name:
+        # A wrapper (e.g. a pyenv shim): the python3 on PATH is the next best guess.
+        interpreter = shutil.which("python3") or ""
+    if not interpreter or pathlib.Path(interpreter).resolve() == pathlib.Path(sys.executable).resolve():
+        return
+    args = [a for i, a in enumerate(sys.argv) if a != "--cfn-lint" and (i == 0 or sys.argv[i - 1] != "--cfn-lint")]
+    os.execv(interpreter, [interpreter, *args])
+
+
+def generate(source_dir: pathlib.Path, region: str, cfn_lint: str = None) -> str:
     try:
         from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
         from cfnlint.schema.manager import ResourceNotFoundError
         import cfnlint
     except ImportError:
-        sys.exit("generate_create_only.py: error: cfn-lint (Python package cfnlint) is not installed")
+        if cfn_lint:
+            reexec_with_cfn_lint_python(cfn_lint)
+        sys.exit("generate_create_only.py: error: cfn-lint (Python package cfnlint) is not importable by "
+                 f"{sys.executable}; install cfn-lint or pass --cfn-lint PATH")
     version = getattr(cfnlint, "__version__", None)
     if version is None:
         from importlib.metadata import version as pkg_version
@@ -122,9 +151,10 @@ def main() -> int:
     parser.add_argument("--region", default="us-east-1")
     parser.add_argument("--check", action="store_true",
                         help="exit 1 when the checked-in file is not what would be generated")
+    parser.add_argument("--cfn-lint", help="the cfn-lint program, whose Python is used when this one lacks cfnlint")
     args = parser.parse_args()
     source_dir = pathlib.Path(args.source_dir)
-    text = generate(source_dir, args.region)
+    text = generate(source_dir, args.region, args.cfn_lint)
     target = source_dir / OUTPUT
     if args.check:
         current = target.read_text() if target.exists() else ""
