@@ -107,7 +107,12 @@ nlohmann::json parse_template(const std::string& text, const std::string& origin
         try {
             doc = json::parse(text);
         } catch (const json::parse_error& e) {
-            throw InputError(origin + ": not valid JSON: " + e.what());
+            // A YAML flow mapping also starts with '{'; report the JSON error if it is not one.
+            try {
+                doc = detail::convert(YAML::Load(text));
+            } catch (const std::exception&) {
+                throw InputError(origin + ": not valid JSON: " + e.what());
+            }
         }
     } else {
         try {

@@ -124,6 +124,9 @@ TEST_CASE("parse_template rejects what is not a template") {
     CHECK_THROWS_WITH(parse_template("{\"Resources\": ", "broken.json"), Catch::Contains("broken.json"));
     CHECK_THROWS_AS(parse_template("- a\n- b\n", "list.yaml"), leafsynth::InputError);
     CHECK_THROWS_AS(parse_template("a: [b\n", "bad.yaml"), leafsynth::InputError);
+    // A YAML flow mapping starts like JSON but is read as YAML.
+    CHECK(parse_template("{Resources: {T: {Type: AWS::SNS::Topic, Properties: {TopicName: !Ref N}}}}")
+          == json::parse(R"({"Resources": {"T": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": {"Ref": "N"}}}}})"));
 }
 
 TEST_CASE("values_equal: numbers and numeric strings, booleans and their strings") {
