@@ -61,10 +61,15 @@ void build_app(App& app, const AppArgs& args_in) {
             cm::LeafInput leaf{cm::load_leaf_config(path, context.maturity),
                                args.container_id.empty() ? cm::container_id_from_path(path) : args.container_id};
             cm::validate_container_id(leaf.container_id);
+            // Stack names use the id's letters only, so ids must differ in their letters.
+            const std::string alpha = cm::container_id_alpha(leaf.container_id);
             for (const auto& other : ids)
-                if (other == leaf.container_id)
+                if (cm::container_id_alpha(other) == alpha)
                     throw InputError(path + ": container id '" + leaf.container_id +
-                                     "' is used by another leaf config; rename one of the files (the container id is the file name)");
+                                     (other == leaf.container_id ? "' is used by another leaf config"
+                                                                 : "' gives the same stack names (" + alpha +
+                                                                       ") as '" + other + "'") +
+                                     "; rename one of the files (the container id is the file name)");
             ids.push_back(leaf.container_id);
             leaves.push_back(std::move(leaf));
         } catch (const InputError& e) {

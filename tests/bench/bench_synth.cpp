@@ -20,7 +20,13 @@ namespace {
 
 cm::LeafInput leaf(int i) {
     cm::LeafInput in;
-    in.container_id = "game" + std::to_string(i);
+    // Letters only: the stack names use the id's letters (digits are dropped), so they must differ there.
+    std::string suffix;
+    for (int n = i; ; n = n / 26 - 1) {
+        suffix.insert(suffix.begin(), static_cast<char>('a' + n % 26));
+        if (n < 26) break;
+    }
+    in.container_id = "game-" + suffix;
     cm::LeafConfig& c = in.config;
     c.ec2.instance_type = "m5.large";
     c.container.image = "itzg/minecraft-server";

@@ -744,6 +744,15 @@ class ErrorTest(TempDirTest):
         self.assert_error(["synth", a, b, "--base", self.tmp / "base-stack-config.yaml", "--region", REGION],
                           f"{ERROR_PREFIX}{b}: container id 'minecraft' is used by another leaf config", "rename")
 
+    def test_container_ids_that_differ_only_in_digits(self):
+        # Stack names use the id's letters only (game1 and game2 both give "Game").
+        self.leaf()
+        a = self.write_config("game1.yaml", example("minecraft").read_text())
+        b = self.write_config("game2.yaml", example("minecraft").read_text())
+        self.assert_error(["synth", a, b, "--base", self.tmp / "base-stack-config.yaml", "--region", REGION],
+                          f"{ERROR_PREFIX}{b}: container id 'game2' gives the same stack names (Game) as 'game1'",
+                          "rename")
+
     def test_only_a_base_config(self):
         self.assert_error(["synth", example("base-stack-config"), "--region", REGION], "at least one leaf config")
 
