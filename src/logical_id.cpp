@@ -1,5 +1,7 @@
 #include "leafsynth/logical_id.hpp"
 
+#include "detail/text.hpp"
+
 #include <openssl/evp.h>
 
 #include <algorithm>
@@ -32,12 +34,6 @@ std::string digest_hex(const EVP_MD* md, const std::string& data, bool upper) {
     return hex;
 }
 
-std::string remove_non_alphanumeric(const std::string& s) {
-    std::string out;
-    for (char c : s)
-        if (std::isalnum(static_cast<unsigned char>(c))) out.push_back(c);
-    return out;
-}
 
 bool ends_with(const std::string& s, const std::string& suffix) {
     return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -55,7 +51,7 @@ std::string make_unique_id(const std::vector<std::string>& input) {
 
     // A top-level element keeps its id as is, so hand-written templates migrate unchanged.
     if (components.size() == 1) {
-        std::string top = remove_non_alphanumeric(components[0]);
+        std::string top = detail::alphanumeric(components[0]);
         if (top.size() <= kMaxIdLen) return top;
     }
 
@@ -73,7 +69,7 @@ std::string make_unique_id(const std::vector<std::string>& input) {
 
     std::string human;
     for (const auto& c : deduped)
-        if (c != "Resource") human += remove_non_alphanumeric(c);
+        if (c != "Resource") human += detail::alphanumeric(c);
     if (human.size() > kMaxHumanLen) human.resize(kMaxHumanLen);
     return human + hash;
 }

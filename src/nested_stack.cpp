@@ -1,5 +1,7 @@
 #include "leafsynth/nested_stack.hpp"
 
+#include "detail/text.hpp"
+
 #include <cctype>
 
 #include "leafsynth/cfn_resource.hpp"
@@ -14,12 +16,6 @@ StackProps nested_props(Construct& scope, const std::string& id, StackProps prop
     return props;
 }
 
-std::string alnum(const std::string& s) {
-    std::string out;
-    for (char c : s)
-        if (std::isalnum(static_cast<unsigned char>(c))) out.push_back(c);
-    return out;
-}
 } // namespace
 
 NestedStack::NestedStack(Construct& scope, std::string id, StackProps props)
@@ -29,7 +25,7 @@ NestedStack::NestedStack(Construct& scope, std::string id, StackProps props)
     std::string human;
     bool below = false;
     for (const Construct* c : scopes()) {
-        if (below) human += alnum(c->id());
+        if (below) human += detail::alphanumeric(c->id());
         if (c == &parent_stack_) below = true;
     }
     resource_->override_logical_id(human + "NestedStack");
@@ -46,7 +42,7 @@ std::string NestedStack::artifact_id() const {
     std::string rest;
     bool below = false;
     for (const Construct* c : scopes()) {
-        if (below) rest += alnum(c->id());
+        if (below) rest += detail::alphanumeric(c->id());
         if (c == top) below = true;
     }
     return top->artifact_id() + "." + rest;

@@ -1,5 +1,7 @@
 #include "detail/cross_region_writer.hpp"
 
+#include "detail/text.hpp"
+
 #include <cctype>
 
 #include "leafsynth/cfn_resource.hpp"
@@ -8,15 +10,6 @@
 #include "detail/embedded_cross_region_writer.hpp"
 
 namespace leafsynth::detail {
-
-namespace {
-std::string alnum(const std::string& s) {
-    std::string out;
-    for (char c : s)
-        if (std::isalnum(static_cast<unsigned char>(c))) out.push_back(c);
-    return out;
-}
-} // namespace
 
 const std::string& cross_region_writer_code() {
     static const std::string code(kCrossRegionWriterSource);
@@ -69,7 +62,7 @@ void CrossRegionWriters::write(Stack& producer, const Stack& consumer, const std
     w.regions[cname] = consumer.environment().region;
     CfnResource*& resource = w.resources[cname];
     if (!resource) {
-        resource = &make<CfnResource>(*w.scope, alnum(cname), "Custom::LeafsynthCrossRegionParameters");
+        resource = &make<CfnResource>(*w.scope, alphanumeric(cname), "Custom::LeafsynthCrossRegionParameters");
         resource->set_property("ServiceToken", w.function->get_att("Arn"));
         resource->set_property("Region", consumer.environment().region);
         // The function may only write once its permissions exist.

@@ -1,5 +1,7 @@
 #include "detail/reference_linker.hpp"
 
+#include "detail/text.hpp"
+
 #include <cctype>
 
 #include "detail/cross_region_writer.hpp"
@@ -14,13 +16,6 @@ namespace leafsynth::detail {
 
 namespace {
 
-std::string alnum(const std::string& s) {
-    std::string out;
-    for (char c : s)
-        if (std::isalnum(static_cast<unsigned char>(c))) out.push_back(c);
-    return out;
-}
-
 /// The nested stack directly under `ancestor` on the way down to `descendant`.
 const NestedStack& child_toward(const Stack& ancestor, const Stack& descendant) {
     const Stack* s = &descendant;
@@ -34,10 +29,10 @@ std::string reference_name(const CfnElement& target, const std::string& attribut
     std::string stack_part;
     bool below = false;
     for (const Construct* c : target.stack().scopes()) {
-        if (below) stack_part += alnum(c->id());
+        if (below) stack_part += alphanumeric(c->id());
         if (c == &base) below = true;
     }
-    std::string name = stack_part + target.logical_id() + (attribute.empty() ? "Ref" : alnum(attribute));
+    std::string name = stack_part + target.logical_id() + (attribute.empty() ? "Ref" : alphanumeric(attribute));
     if (name.size() > 200) name = name.substr(0, 192) + md5_hex(name).substr(0, 8);
     return name;
 }
@@ -160,7 +155,7 @@ Value ReferenceLinker::link(const CfnElement& target, const std::string& attribu
             props.default_value = parameter;
             props.description = "Written by " + from.stack_name() + " (" + from.environment().region + ")";
             auto& param = make<CfnParameter>(
-                consumer, free_id(consumer, "CrossRegion" + alnum(from.stack_name()) + name), std::move(props));
+                consumer, free_id(consumer, "CrossRegion" + alphanumeric(from.stack_name()) + name), std::move(props));
             result = param.ref();
         }
         deps_[&consumer].emplace(&from, what);
