@@ -17,21 +17,6 @@ using unit::json;
 
 namespace {
 
-/// The SSM parameter a cross-region reference reads: from a `{{resolve:ssm:NAME}}` dynamic
-/// reference, or from a `Ref` to an `AWS::SSM::Parameter::Value<String>` template parameter.
-std::string ssm_parameter_of(const json& t, const json& value) {
-    if (value.is_string()) {
-        const std::string s = value;
-        const std::string prefix = "{{resolve:ssm:";
-        if (s.rfind(prefix, 0) == 0 && s.size() > prefix.size() + 2) return s.substr(prefix.size(), s.size() - prefix.size() - 2);
-        return {};
-    }
-    if (!value.is_object() || !value.contains("Ref") || !t.contains("Parameters")) return {};
-    const json& p = t["Parameters"].value(value["Ref"].get<std::string>(), json());
-    if (!p.is_object() || p["Type"] != "AWS::SSM::Parameter::Value<String>") return {};
-    return p["Default"];
-}
-
 /// The sample base config (tests/config/data/shared) with its `!ENV` variables set.
 BaseConfig sample_base_config(bool with_zone_id = true) {
     std::map<std::string, std::string> env{{"DOMAIN_NAME", "Example.COM"}, {"EMAIL", "ops@example.com"}};
@@ -330,7 +315,7 @@ TEST_CASE("base stack: references from the same region reuse its exports; other 
     // Another region: dynamic SSM references written by the base stack.
     for (const char* id : {"UsesVpcId", "UsesKey", "UsesTopic", "UsesZone"}) {
         INFO(id);
-        CHECK_THAT(ssm_parameter_of(o, o["Resources"][id]["Properties"]["Value"]),
+        CHECK_THAT(unit::ssm_parameter_of(o, o["Resources"][id]["Properties"]["Value"]),
                    Catch::StartsWith("/leafsynth/OtherRegion/ContainerManager-BaseStack/"));
     }
     CHECK(resources_of(b, "Custom::LeafsynthCrossRegionParameters").size() == 1);

@@ -16,21 +16,6 @@ using unit::json;
 
 namespace {
 
-/// The SSM parameter a cross-region reference reads: from a `{{resolve:ssm:NAME}}` dynamic
-/// reference, or from a `Ref` to an `AWS::SSM::Parameter::Value<String>` template parameter.
-std::string ssm_parameter_of(const json& t, const json& value) {
-    if (value.is_string()) {
-        const std::string s = value;
-        const std::string prefix = "{{resolve:ssm:";
-        if (s.rfind(prefix, 0) == 0 && s.size() > prefix.size() + 2) return s.substr(prefix.size(), s.size() - prefix.size() - 2);
-        return {};
-    }
-    if (!value.is_object() || !value.contains("Ref") || !t.contains("Parameters")) return {};
-    const json& p = t["Parameters"].value(value["Ref"].get<std::string>(), json());
-    if (!p.is_object() || p["Type"] != "AWS::SSM::Parameter::Value<String>") return {};
-    return p["Default"];
-}
-
 BaseConfig domain_base_config(bool with_zone_id) {
     std::map<std::string, std::string> env{{"DOMAIN_NAME", "example.com"}, {"EMAIL", "ops@example.com"}};
     env["HOSTED_ZONE_ID"] = with_zone_id ? "Z0123456789ABCDEFGHIJ" : ""; // empty: the base stack creates the zone
@@ -203,7 +188,7 @@ TEST_CASE("domain stack: main region us-west-2 (SSM parameters both ways)", "[do
     json t = unit::template_of(a, d.domain->artifact_id());
 
     // The root zone id comes from the base stack in us-west-2 through SSM.
-    CHECK_THAT(ssm_parameter_of(t, record(t, "NS")["Properties"]["HostedZoneId"]), Catch::StartsWith("/leafsynth/ContainerManager-devel-MinecraftJavaExample-DomainStack/"
+    CHECK_THAT(unit::ssm_parameter_of(t, record(t, "NS")["Properties"]["HostedZoneId"]), Catch::StartsWith("/leafsynth/ContainerManager-devel-MinecraftJavaExample-DomainStack/"
                                        "ContainerManager-devel-BaseStack/"));
     CHECK(single(t, "AWS::Logs::LogGroup").second["Properties"]["LogGroupName"] ==
           "/aws/route53/ContainerManager-devel-MinecraftJavaExample-DomainStack-query-logs");
@@ -213,7 +198,7 @@ TEST_CASE("domain stack: main region us-west-2 (SSM parameters both ways)", "[do
     // The leaf-like stack in us-west-2 reads the sub zone and log group through SSM, written here.
     json l = unit::template_of(a, leaf.artifact_id());
     for (const char* id : {"Zone", "LogName", "LogArn"}) {
-        CHECK_THAT(ssm_parameter_of(l, l["Resources"][id]["Properties"]["Value"]), Catch::StartsWith("/leafsynth/LeafLike/ContainerManager-devel-MinecraftJavaExample-DomainStack/"));
+        CHECK_THAT(unit::ssm_parameter_of(l, l["Resources"][id]["Properties"]["Value"]), Catch::StartsWith("/leafsynth/LeafLike/ContainerManager-devel-MinecraftJavaExample-DomainStack/"));
     }
     CHECK(typed(t, "Custom::LeafsynthCrossRegionParameters").size() == 1);
 }

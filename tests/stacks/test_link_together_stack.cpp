@@ -66,20 +66,6 @@ std::map<std::string, json> tags(const json& resource) {
 json ref_to(const std::string& id) { return json{{"Ref", id}}; }
 json get_att(const std::string& id, const std::string& attribute) { return json{{"Fn::GetAtt", {id, attribute}}}; }
 
-/// The SSM parameter a cross-region reference reads: from a `{{resolve:ssm:NAME}}` dynamic
-/// reference, or from a `Ref` to an `AWS::SSM::Parameter::Value<String>` template parameter.
-std::string ssm_parameter_of(const json& t, const json& value) {
-    if (value.is_string()) {
-        const std::string s = value;
-        const std::string prefix = "{{resolve:ssm:";
-        if (s.rfind(prefix, 0) == 0 && s.size() > prefix.size() + 2) return s.substr(prefix.size(), s.size() - prefix.size() - 2);
-        return {};
-    }
-    if (!value.is_object() || !value.contains("Ref") || !t.contains("Parameters")) return {};
-    const json& p = t["Parameters"].value(value["Ref"].get<std::string>(), json());
-    if (!p.is_object() || p["Type"] != "AWS::SSM::Parameter::Value<String>") return {};
-    return p["Default"];
-}
 
 /// The statements of every IAM policy attached to a role, by policy logical id.
 std::map<std::string, json> policies_of_role(const json& t, const std::string& role_id) {
@@ -224,7 +210,7 @@ TEST_CASE("link-together stack with the leaf stack, main region us-west-2 (SSM p
 
     // The ASG name comes from the leaf's EcsAsg nested stack in us-west-2, through SSM.
     const json asg = t["Resources"][fn_id]["Properties"]["Environment"]["Variables"]["ASG_NAME"];
-    CHECK_THAT(ssm_parameter_of(t, asg),
+    CHECK_THAT(unit::ssm_parameter_of(t, asg),
                Catch::StartsWith("/leafsynth/" + f.names.link_together_stack + "/" + f.names.leaf_stack + "/"));
 
     // Deployed last: after the leaf (and, through it, the domain).
@@ -271,7 +257,7 @@ TEST_CASE("link-together stack from a LeafLink: stand-in leaf, own Lambda folder
     const std::string fn_id = check_link_template(t, names, "eu-central-1", 42);
     CHECK(t["Resources"][fn_id]["Properties"]["Description"] ==
           "ValheimServer-lambda-start-system: Spin up ASG when someone connects.");
-    CHECK_THAT(ssm_parameter_of(t, t["Resources"][fn_id]["Properties"]["Environment"]["Variables"]["ASG_NAME"]),
+    CHECK_THAT(unit::ssm_parameter_of(t, t["Resources"][fn_id]["Properties"]["Environment"]["Variables"]["ASG_NAME"]),
                Catch::StartsWith("/leafsynth/" + names.link_together_stack + "/" + names.leaf_stack + "/"));
 
     // The code comes from the configured folder: the function's key is that folder's zip.

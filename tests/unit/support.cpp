@@ -141,6 +141,20 @@ leafsynth::Assembly synth_and_emit(leafsynth::App& app, const std::string& name)
     return json_assembly;
 }
 
+std::string ssm_parameter_of(const json& t, const json& value) {
+    if (value.is_string()) {
+        const std::string s = value;
+        const std::string prefix = "{{resolve:ssm:";
+        if (s.rfind(prefix, 0) == 0 && s.size() > prefix.size() + 2)
+            return s.substr(prefix.size(), s.size() - prefix.size() - 2);
+        return {};
+    }
+    if (!value.is_object() || !value.contains("Ref") || !t.contains("Parameters")) return {};
+    const json& p = t["Parameters"].value(value["Ref"].get<std::string>(), json());
+    if (!p.is_object() || p["Type"] != "AWS::SSM::Parameter::Value<String>") return {};
+    return p["Default"];
+}
+
 fs::path scratch_dir(const std::string& name) {
     const fs::path dir = fs::path(LEAFSYNTH_UNIT_SCRATCH_DIR) / name;
     fs::remove_all(dir);

@@ -38,6 +38,11 @@ json template_of(const leafsynth::Assembly& assembly, const std::string& artifac
 /// and returns the JSON assembly. Only for apps whose templates are valid (they get linted).
 leafsynth::Assembly synth_and_emit(leafsynth::App& app, const std::string& name);
 
+/// The SSM parameter a cross-region reference reads in template `t`: from a `{{resolve:ssm:NAME}}`
+/// dynamic reference, or from a `Ref` to an `AWS::SSM::Parameter::Value<String>` template
+/// parameter; "" when `value` is neither.
+std::string ssm_parameter_of(const json& t, const json& value);
+
 /// A fresh, empty scratch folder for one test.
 std::filesystem::path scratch_dir(const std::string& name);
 
