@@ -162,7 +162,8 @@ struct StackDiff {
     StackStatus status = StackStatus::Unchanged; ///< Unchanged, modified, added, removed.
     TemplateDiff diff;             ///< The template differences (nested stacks' TemplateURL left out when resolved).
     std::vector<StackDiff> nested; ///< Nested stacks, by the parent's logical id, in the parent's order.
-    std::vector<std::string> notes; ///< E.g. a nested template that could not be found.
+    std::vector<std::string> notes; ///< E.g. a nested template that could not be found, a failed deployed state.
+    std::string deployed_status;   ///< Compared with a deployed stack: its status (`UPDATE_COMPLETE`, ...); else empty.
     /// True when this stack or a nested one differs.
     bool has_differences() const { return status != StackStatus::Unchanged; }
 };
@@ -196,6 +197,29 @@ AssemblyDiff diff_assemblies(const AssemblyFiles& old_files, const AssemblyFiles
 /// Compares two template files (JSON or YAML) as one stack named after the new file; nested
 /// stacks are looked up in the folder of each file. Throws InputError when a file cannot be read.
 AssemblyDiff diff_template_files(const std::filesystem::path& old_file, const std::filesystem::path& new_file);
+
+/// A stack as CloudFormation has it deployed (what diff_deployed compares the app with).
+struct DeployedStack {
+    std::string name;          ///< Stack name; for a nested stack, its logical id in the parent.
+    std::string region;        ///< Region.
+    bool exists = false;       ///< False when no such stack is deployed: the app's stack is entirely new.
+    std::string stack_id;      ///< The stack's ARN.
+    std::string status;        ///< Its status, e.g. `UPDATE_COMPLETE`, `ROLLBACK_COMPLETE`.
+    std::string status_reason; ///< Why it is in that status, or empty.
+    std::vector<std::pair<std::string, std::string>> parameters; ///< Deployed parameter values as given (for SSM-typed ones, the parameter name).
+    std::string template_body; ///< The template it was deployed with (JSON or YAML text).
+    std::vector<DeployedStack> nested; ///< Its nested stacks (name = logical id in this stack).
+    std::vector<std::string> notes;    ///< E.g. a nested stack that has no physical id.
+};
+
+/// Compares the app's assembly (`new_files`) with the deployed stacks: each stack of the
+/// manifest with the deployed stack of the same name and region (absent or `exists == false`:
+/// entirely new), nested stacks by logical id. A stack that is in a failed, rolled-back or
+/// in-progress state gets a note saying so. Throws InputError for a template that cannot be read.
+AssemblyDiff diff_deployed(const std::vector<DeployedStack>& deployed, const AssemblyFiles& new_files);
+
+/// True for a stack status that deserves a warning: failed, rolled back, or an operation in progress.
+bool is_troubled_status(const std::string& status);
 
 /// Options of render_diff.
 struct DiffRenderOptions {

@@ -9,8 +9,10 @@
 #include <iostream>
 #include <sstream>
 
+#include "aws_api/deployed_stacks.hpp"
 #include "leafsynth/diff.hpp"
 #include "leafsynth/errors.hpp"
+#include "leafsynth/region.hpp"
 
 namespace leafsynth::cli {
 
@@ -48,13 +50,61 @@ bool has_app_options(const AppArgs& a) {
            a.maturity != "prod";
 }
 
+/// A progress line on stderr, only when stderr is a terminal; cleared when done.
+class ProgressLine {
+public:
+    ProgressLine() : tty_(::isatty(STDERR_FILENO) == 1) {}
+    ~ProgressLine() {
+        if (tty_ && shown_) std::cerr << "\r\033[K" << std::flush;
+    }
+    ProgressLine(const ProgressLine&) = delete;
+    ProgressLine& operator=(const ProgressLine&) = delete;
+    void update(int done, int known) {
+        if (!tty_) return;
+        shown_ = true;
+        std::cerr << "\r\033[Kleafsynth: reading deployed stacks " << done << "/" << known << std::flush;
+    }
+
+private:
+    bool tty_;
+    bool shown_ = false;
+};
+
+AssemblyDiff diff_with_deployed(const DiffArgs& args) {
+    AppArgs app_args = args.app;
+    // --profile also chooses the region when none is given, as in the AWS CLI.
+    if (app_args.region.empty() && !args.profile.empty()) {
+        const std::string profile = args.profile;
+        app_args.region = resolve_main_region("", [profile](const std::string& name) -> std::optional<std::string> {
+                              if (name == "AWS_PROFILE") return profile;
+                              return process_env(name);
+                          }).region;
+    }
+    App app;
+    build_app(app, app_args);
+    const Assembly assembly = app.synth();
+    for (const auto& w : assembly.warnings) std::cerr << "leafsynth: warning: " << w << "\n";
+    std::vector<aws_api::StackRef> refs;
+    for (const auto& s : assembly.stacks)
+        if (s.parent.empty())
+            refs.push_back({s.name, s.region.empty() ? resolve_main_region(app_args.region).region : s.region});
+    aws_api::FetchOptions options;
+    options.profile = args.profile;
+    options.timeout = std::chrono::milliseconds(static_cast<long long>(args.timeout * 1000));
+    options.concurrency = args.concurrency;
+    ProgressLine progress;
+    options.progress = [&progress](int done, int known) { progress.update(done, known); };
+    std::vector<DeployedStack> deployed = aws_api::fetch_deployed_stacks(refs, options);
+    return diff_deployed(deployed, assembly_files(assembly));
+}
+
 } // namespace
 
 CLI::App* add_diff_command(CLI::App& cli, DiffArgs& args) {
     CLI::App* cmd = cli.add_subcommand(
-        "diff", "Compare the app with an earlier output folder (--against DIR), or two templates (OLD NEW)");
-    cmd->add_option("configs", args.app.leaf_configs,
-                    "Leaf config files (with --against), or OLD NEW template files (JSON or YAML)");
+        "diff", "Compare the app with the deployed stacks, with an earlier output folder (--against DIR), or two "
+                "templates (OLD NEW)");
+    cmd->add_option("configs", args.app.leaf_configs, "Leaf config files, or OLD NEW template files (JSON or YAML)");
     cmd->add_option("--base", args.app.base_config,
                     "Base config (default: base-stack-config.yaml beside the first leaf config)");
     cmd->add_option("--region", args.app.region,
@@ -65,6 +115,13 @@ CLI::App* add_diff_command(CLI::App& cli, DiffArgs& args) {
     cmd->add_option("--container-id", args.app.container_id, "Container id (default: the leaf config's file name)");
     cmd->add_option("--against", args.against,
                     "Compare with this output folder (a previous 'leafsynth synth -o DIR', or a CDK cloud assembly)");
+    cmd->add_option("--profile", args.profile,
+                    "AWS profile for credentials, region and endpoint when comparing with deployed stacks "
+                    "(default: AWS_PROFILE, else the key variables, else 'default')");
+    cmd->add_option("--timeout", args.timeout, "Seconds per request to AWS before it counts as failed (default: 30)")
+        ->check(CLI::Range(0.1, 3600.0));
+    cmd->add_option("--concurrency", args.concurrency, "Requests to AWS at once (default: 8)")
+        ->check(CLI::Range(1, 64));
     cmd->add_flag("--json", args.json, "Machine-readable JSON report on stdout");
     cmd->add_flag("--no-color", args.no_color, "No colours (also when NO_COLOR is set or stdout is not a terminal)");
     cmd->add_flag("--fail", args.fail, "Exit 1 when there are differences");
@@ -101,9 +158,7 @@ int run_diff(const DiffArgs& args) {
         for (const auto& w : assembly.warnings) std::cerr << "leafsynth: warning: " << w << "\n";
         diff = diff_assemblies(old_files, assembly_files(assembly));
     } else {
-        throw InputError("comparing with the deployed stacks is not available yet: use --against DIR to compare the "
-                         "app with an earlier 'leafsynth synth -o DIR' output, or give two template files "
-                         "(leafsynth diff OLD.template.json NEW.template.json)");
+        diff = diff_with_deployed(args);
     }
 
     if (args.json) {

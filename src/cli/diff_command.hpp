@@ -1,6 +1,6 @@
 #pragma once
-// `leafsynth diff`: compare the app with an earlier output folder (--against DIR), or one
-// template file with another.
+// `leafsynth diff`: compare the app with the deployed stacks (the default), with an earlier
+// output folder (--against DIR), or one template file with another.
 
 #include <CLI/CLI.hpp>
 
@@ -17,6 +17,9 @@ struct DiffArgs {
     bool json = false;    ///< --json: machine-readable output.
     bool no_color = false; ///< --no-color (colour is also off when NO_COLOR is set or stdout is not a terminal).
     bool fail = false;    ///< --fail: exit 1 when there are differences.
+    std::string profile;  ///< --profile: the AWS profile for credentials, region and endpoint (else AWS_PROFILE).
+    double timeout = 30;  ///< --timeout: seconds per request to AWS.
+    int concurrency = 8;  ///< --concurrency: requests to AWS in flight at once.
 };
 
 /// Registers the `diff` subcommand and its options on `cli`, filling `args` when parsed.

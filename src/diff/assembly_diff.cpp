@@ -118,6 +118,7 @@ void stacks_from_manifest(const AssemblyFiles& files, const std::string& prefix,
 class Side {
 public:
     explicit Side(const AssemblyFiles& files) : files_(files) {}
+    virtual ~Side() = default;
 
     const AssemblyFiles& files() const { return files_; }
 
@@ -132,8 +133,8 @@ public:
 
     /// The template file of the nested stack a parent's AWS::CloudFormation::Stack resource
     /// deploys, or nothing when it cannot be found.
-    std::optional<std::string> nested_template(const std::string& logical_id, const json& resource,
-                                               const std::string& parent_path) {
+    virtual std::optional<std::string> nested_template(const std::string& logical_id, const json& resource,
+                                                       const std::string& parent_path) {
         const std::string folder = folder_of(parent_path);
         if (resource.contains("Metadata") && resource["Metadata"].is_object()) {
             const json& md = resource["Metadata"];
@@ -194,6 +195,46 @@ private:
     std::map<std::string, json> parsed_;
     std::map<std::string, std::string> by_hash_;
     std::set<std::string> indexed_;
+};
+
+/// Holds the files of a DeployedSide (constructed before its Side base, which keeps a reference).
+struct DeployedFiles {
+    AssemblyFiles deployed_files;
+    std::map<std::string, std::string> nested; // parent key + '\n' + logical id -> child key
+};
+
+/// The deployed stacks as one side of a comparison: each template under a made-up key
+/// (`<region>/<name>.template`, nested ones below their parent's key), nested stacks found by
+/// logical id from ListStackResources rather than through TemplateURL.
+class DeployedSide : private DeployedFiles, public Side {
+public:
+    explicit DeployedSide(const std::vector<DeployedStack>& stacks) : Side(deployed_files) {
+        for (const auto& d : stacks)
+            if (d.exists) add(d, key(d.region, d.name), 0);
+    }
+
+    static std::string key(const std::string& region, const std::string& name) {
+        return region + "/" + name + ".template";
+    }
+
+    std::optional<std::string> nested_template(const std::string& logical_id, const json&,
+                                               const std::string& parent_path) override {
+        auto it = nested.find(parent_path + "\n" + logical_id);
+        if (it == nested.end()) return std::nullopt;
+        return it->second;
+    }
+
+private:
+    void add(const DeployedStack& d, const std::string& k, int depth) {
+        deployed_files[k] = d.template_body;
+        if (depth >= kMaxNesting) return;
+        for (const auto& child : d.nested) {
+            if (!child.exists) continue;
+            const std::string ck = k + "/" + child.name;
+            nested[k + "\n" + child.name] = ck;
+            add(child, ck, depth + 1);
+        }
+    }
 };
 
 bool is_nested_stack(const json& resource) {
@@ -338,6 +379,84 @@ AssemblyDiff diff_assemblies(const AssemblyFiles& old_files, const AssemblyFiles
         StackDiff sd = diff_stack(old_side, new_side, olds[i].template_file, std::nullopt, 0);
         sd.name = olds[i].name;
         sd.region = olds[i].region;
+        out.stacks.push_back(std::move(sd));
+    }
+    return out;
+}
+
+namespace detail {
+namespace {
+
+std::string status_advice(const std::string& status) {
+    if (status == "ROLLBACK_COMPLETE" || status == "ROLLBACK_FAILED" || status == "CREATE_FAILED" ||
+        status == "ROLLBACK_IN_PROGRESS")
+        return "its creation failed; delete it before deploying it again";
+    if (status == "UPDATE_ROLLBACK_COMPLETE")
+        return "its last update failed and was rolled back; compared with the template it rolled back to";
+    if (status == "UPDATE_ROLLBACK_FAILED")
+        return "its last update failed and could not roll back; continue the rollback "
+               "(aws cloudformation continue-update-rollback) before deploying";
+    if (status == "DELETE_FAILED") return "deleting it failed; some resources are left";
+    if (status.ends_with("_IN_PROGRESS"))
+        return "an operation is in progress; compared with its current template, which may change when it ends";
+    return "its last operation failed";
+}
+
+/// Notes for a deployed stack's state and parameters, set on the comparison of it (recursively).
+void annotate(StackDiff& sd, const DeployedStack& d, const json& new_template) {
+    sd.old_template = d.exists ? d.stack_id : "";
+    sd.deployed_status = d.status;
+    for (const auto& n : d.notes) sd.notes.push_back(n);
+    if (d.exists && is_troubled_status(d.status))
+        sd.notes.push_back("the deployed stack is " + d.status +
+                           (d.status_reason.empty() ? "" : " (" + d.status_reason + ")") + ": " +
+                           status_advice(d.status));
+    // A deployed parameter value that is not the new template's default is kept by deployments
+    // that reuse previous values (cdk deploy's default), so it is worth saying.
+    if (new_template.contains("Parameters") && new_template["Parameters"].is_object()) {
+        for (const auto& [key, value] : d.parameters) {
+            auto p = new_template["Parameters"].find(key);
+            if (p == new_template["Parameters"].end() || !p->is_object() || !p->contains("Default")) continue;
+            const json& def = (*p)["Default"];
+            if (values_equal(def, json(value))) continue;
+            sd.notes.push_back("parameter " + key + " is deployed with '" + value + "', not the template's default '" +
+                               (def.is_string() ? def.get<std::string>() : def.dump()) +
+                               "' (a deployment that keeps previous parameter values keeps it)");
+        }
+    }
+    for (auto& child : sd.nested) {
+        auto dc = std::find_if(d.nested.begin(), d.nested.end(),
+                               [&](const DeployedStack& x) { return x.name == child.name; });
+        if (dc == d.nested.end()) continue;
+        annotate(child, *dc, json::object()); // nested parameters come from the parent, not defaults
+    }
+}
+
+} // namespace
+} // namespace detail
+
+bool is_troubled_status(const std::string& status) {
+    return status.find("FAILED") != std::string::npos || status.find("ROLLBACK") != std::string::npos ||
+           status.ends_with("_IN_PROGRESS");
+}
+
+AssemblyDiff diff_deployed(const std::vector<DeployedStack>& deployed, const AssemblyFiles& new_files) {
+    using namespace detail;
+    std::vector<StackEntry> news;
+    stacks_from_manifest(new_files, "", news, 0);
+    DeployedSide old_side(deployed);
+    Side new_side(new_files);
+    AssemblyDiff out;
+    for (const auto& n : news) {
+        auto d = std::find_if(deployed.begin(), deployed.end(), [&](const DeployedStack& x) {
+            return x.name == n.name && (n.region.empty() || x.region == n.region);
+        });
+        std::optional<std::string> old_path;
+        if (d != deployed.end() && d->exists) old_path = DeployedSide::key(d->region, d->name);
+        StackDiff sd = diff_stack(old_side, new_side, old_path, n.template_file, 0);
+        sd.name = n.name;
+        sd.region = n.region.empty() && d != deployed.end() ? d->region : n.region;
+        if (d != deployed.end()) annotate(sd, *d, new_side.template_at(n.template_file));
         out.stacks.push_back(std::move(sd));
     }
     return out;

@@ -242,6 +242,11 @@ std::string status_text(StackStatus s) {
     return "";
 }
 
+/// True when the stack or a nested one carries notes (shown even when unchanged).
+bool has_notes(const StackDiff& s) {
+    return !s.notes.empty() || std::any_of(s.nested.begin(), s.nested.end(), has_notes);
+}
+
 void render_stack(const StackDiff& s, const Style& style, const std::string& indent, bool nested,
                   std::ostringstream& out) {
     std::string title = nested ? "Nested stack " + s.name : "Stack " + s.name;
@@ -254,10 +259,9 @@ void render_stack(const StackDiff& s, const Style& style, const std::string& ind
                                                : style.modified(status))
         << "\n";
     for (const auto& n : s.notes) out << indent << "  note: " << n << "\n";
-    if (s.status == StackStatus::Unchanged) return;
-    render_template(s.diff, style, indent + "  ", out);
+    if (s.status != StackStatus::Unchanged) render_template(s.diff, style, indent + "  ", out);
     for (const auto& child : s.nested)
-        if (child.has_differences()) render_stack(child, style, indent + "  ", true, out);
+        if (child.has_differences() || has_notes(child)) render_stack(child, style, indent + "  ", true, out);
 }
 
 /// Counts over a whole comparison.
@@ -363,6 +367,7 @@ json stack_json(const StackDiff& s) {
             {"old_template", s.old_template},
             {"new_template", s.new_template},
             {"notes", s.notes},
+            {"deployed_status", s.deployed_status},
             {"sections", changes_json(s.diff.sections)},
             {"entries", entries},
             {"resources", resources},

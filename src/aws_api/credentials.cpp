@@ -1,0 +1,297 @@
+#include "aws_api/credentials.hpp"
+
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "leafsynth/errors.hpp"
+
+extern char** environ;
+
+namespace leafsynth::aws_api {
+
+namespace {
+
+using Section = std::map<std::string, std::string>;
+
+std::string trim(const std::string& s) {
+    auto b = s.find_first_not_of(" \t\r");
+    auto e = s.find_last_not_of(" \t\r");
+    return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+}
+
+/// One section of an INI-style AWS file (`[name]`), keys lower-cased; nullopt when absent.
+/// Indented lines continue a nested setting (e.g. `s3 =` blocks) and are skipped.
+std::optional<Section> read_section(const std::string& path, const std::vector<std::string>& names) {
+    std::ifstream in(path);
+    if (!in) return std::nullopt;
+    std::optional<Section> found;
+    bool inside = false;
+    std::string raw;
+    while (std::getline(in, raw)) {
+        const std::string line = trim(raw);
+        if (line.empty() || line[0] == '#' || line[0] == ';') continue;
+        if (line.front() == '[' && line.back() == ']') {
+            const std::string name = trim(line.substr(1, line.size() - 2));
+            inside = false;
+            for (const auto& n : names) inside = inside || name == n;
+            if (inside && !found) found = Section{};
+            continue;
+        }
+        if (!inside || raw[0] == ' ' || raw[0] == '\t') continue;
+        auto eq = line.find('=');
+        if (eq == std::string::npos) continue;
+        std::string key = trim(line.substr(0, eq));
+        for (auto& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        (*found)[key] = trim(line.substr(eq + 1));
+    }
+    return found;
+}
+
+std::optional<Section> credentials_section(const AwsSettings& s) {
+    return read_section(s.credentials_file, {s.profile});
+}
+
+std::optional<Section> config_section(const AwsSettings& s) {
+    if (s.profile == "default") return read_section(s.config_file, {"default", "profile default"});
+    return read_section(s.config_file, {"profile " + s.profile});
+}
+
+std::string get(const Section& s, const std::string& key) {
+    auto it = s.find(key);
+    return it == s.end() ? std::string() : it->second;
+}
+
+/// Splits a command line the way a POSIX shell splits words (quotes and backslashes), without
+/// expanding anything: `credential_process` runs without a shell, as in the AWS CLI.
+std::vector<std::string> split_command(const std::string& command) {
+    std::vector<std::string> words;
+    std::string word;
+    bool in_word = false;
+    char quote = 0;
+    for (std::size_t i = 0; i < command.size(); ++i) {
+        const char c = command[i];
+        if (quote) {
+            if (c == quote) quote = 0;
+            else if (c == '\\' && quote == '"' && i + 1 < command.size()) word += command[++i];
+            else word += c;
+        } else if (c == '\'' || c == '"') {
+            quote = c;
+            in_word = true;
+        } else if (c == '\\' && i + 1 < command.size()) {
+            word += command[++i];
+            in_word = true;
+        } else if (c == ' ' || c == '\t') {
+            if (in_word) words.push_back(word);
+            word.clear();
+            in_word = false;
+        } else {
+            word += c;
+            in_word = true;
+        }
+    }
+    if (quote) throw InputError("unbalanced quote");
+    if (in_word) words.push_back(word);
+    return words;
+}
+
+/// Runs `argv` and returns its standard output and exit status (its stderr passes through).
+std::pair<std::string, int> run_process(const std::vector<std::string>& argv) {
+    int fds[2];
+    if (::pipe(fds) != 0) throw InputError(std::string("cannot create a pipe: ") + std::strerror(errno));
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
+    posix_spawn_file_actions_addclose(&actions, fds[0]);
+    posix_spawn_file_actions_addclose(&actions, fds[1]);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    pid_t pid = 0;
+    const int rc = ::posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(fds[1]);
+    if (rc != 0) {
+        ::close(fds[0]);
+        throw InputError("cannot run '" + argv[0] + "': " + std::strerror(rc));
+    }
+    std::string out;
+    char buf[4096];
+    for (;;) {
+        const ssize_t n = ::read(fds[0], buf, sizeof buf);
+        if (n > 0) out.append(buf, static_cast<std::size_t>(n));
+        else if (n == 0 || errno != EINTR) break;
+    }
+    ::close(fds[0]);
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    return {out, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0)};
+}
+
+/// Seconds since the epoch of an ISO 8601 UTC time (`2026-11-28T02:00:00Z`, fractions and a
+/// `+00:00` offset allowed); nullopt when it does not parse.
+std::optional<std::time_t> parse_iso8601(const std::string& text) {
+    std::tm tm{};
+    int offset_h = 0, offset_m = 0;
+    char sign = 0;
+    if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                    &tm.tm_min, &tm.tm_sec) != 6)
+        return std::nullopt;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    std::size_t i = 19;
+    if (i < text.size() && text[i] == '.')
+        while (++i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
+        }
+    if (i < text.size() && (text[i] == '+' || text[i] == '-')) {
+        sign = text[i];
+        if (std::sscanf(text.c_str() + i + 1, "%2d:%2d", &offset_h, &offset_m) != 2) return std::nullopt;
+    } else if (i < text.size() && text[i] != 'Z') {
+        return std::nullopt;
+    }
+    std::time_t t = ::timegm(&tm);
+    const long offset = (offset_h * 60L + offset_m) * 60L;
+    return sign == '+' ? t - offset : sign == '-' ? t + offset : t;
+}
+
+Credentials from_process(const std::string& command, const std::string& where) {
+    const std::string what = "credential_process of " + where;
+    std::vector<std::string> argv;
+    try {
+        argv = split_command(command);
+    } catch (const InputError& e) {
+        throw InputError(what + ": " + e.what() + " in the command; fix it in the config file");
+    }
+    if (argv.empty()) throw InputError(what + " is empty; give the command to run, or remove the setting");
+    auto [out, status] = run_process(argv);
+    if (status != 0)
+        throw InputError(what + " ('" + argv[0] + "') failed with exit status " + std::to_string(status) +
+                         " (its messages are above); run it by hand to see why");
+    nlohmann::json doc;
+    try {
+        doc = nlohmann::json::parse(out);
+    } catch (const nlohmann::json::exception&) {
+        throw InputError(what + " ('" + argv[0] + "') did not print JSON; it must print "
+                         "{\"Version\": 1, \"AccessKeyId\": ..., \"SecretAccessKey\": ...}");
+    }
+    if (!doc.is_object() || doc.value("Version", 0) != 1)
+        throw InputError(what + " printed JSON without \"Version\": 1 (the only version AWS tools accept)");
+    Credentials c;
+    c.access_key_id = doc.value("AccessKeyId", std::string());
+    c.secret_access_key = doc.value("SecretAccessKey", std::string());
+    c.session_token = doc.value("SessionToken", std::string());
+    c.source = what;
+    if (c.access_key_id.empty() || c.secret_access_key.empty())
+        throw InputError(what + " printed no AccessKeyId or SecretAccessKey");
+    if (doc.contains("Expiration") && doc["Expiration"].is_string()) {
+        const std::string exp = doc["Expiration"].get<std::string>();
+        const auto t = parse_iso8601(exp);
+        if (!t) throw InputError(what + " printed an Expiration that is not an ISO 8601 time: '" + exp + "'");
+        if (*t <= std::time(nullptr))
+            throw InputError("the credentials from " + what + " expired at " + exp +
+                             "; refresh them (e.g. log in again) and run again");
+    }
+    return c;
+}
+
+} // namespace
+
+AwsSettings load_settings(const std::string& profile_flag, const EnvLookup& env) {
+    AwsSettings s;
+    auto nonempty = [&](const char* name) {
+        auto v = env(name);
+        return v && !v->empty() ? v : std::nullopt;
+    };
+    if (!profile_flag.empty()) {
+        s.profile = profile_flag;
+        s.profile_explicit = true;
+    } else if (auto p = nonempty("AWS_PROFILE")) {
+        s.profile = *p;
+    } else {
+        s.profile = "default";
+    }
+    const std::string home = nonempty("HOME").value_or("");
+    s.credentials_file = nonempty("AWS_SHARED_CREDENTIALS_FILE").value_or(home.empty() ? "" : home + "/.aws/credentials");
+    s.config_file = nonempty("AWS_CONFIG_FILE").value_or(home.empty() ? "" : home + "/.aws/config");
+    return s;
+}
+
+std::optional<std::string> config_value(const AwsSettings& settings, const std::string& key) {
+    auto section = config_section(settings);
+    if (!section) return std::nullopt;
+    auto it = section->find(key);
+    if (it == section->end() || it->second.empty()) return std::nullopt;
+    return it->second;
+}
+
+Credentials resolve_credentials(const AwsSettings& settings, const EnvLookup& env) {
+    if (!settings.profile_explicit) {
+        auto id = env("AWS_ACCESS_KEY_ID");
+        auto secret = env("AWS_SECRET_ACCESS_KEY");
+        if (id && !id->empty()) {
+            if (!secret || secret->empty())
+                throw InputError("AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not: set both, or unset "
+                                 "AWS_ACCESS_KEY_ID to use a profile");
+            Credentials c{*id, *secret, env("AWS_SESSION_TOKEN").value_or(""), "AWS_ACCESS_KEY_ID"};
+            if (c.session_token.empty()) c.session_token = env("AWS_SECURITY_TOKEN").value_or("");
+            return c;
+        }
+    }
+    const std::string profile_label = "profile '" + settings.profile + "'";
+    const auto creds = credentials_section(settings);
+    const auto config = config_section(settings);
+    auto static_keys = [&](const Section& s, const std::string& file) -> std::optional<Credentials> {
+        const std::string id = get(s, "aws_access_key_id"), secret = get(s, "aws_secret_access_key");
+        if (id.empty() && secret.empty()) return std::nullopt;
+        const std::string where = profile_label + " in " + file;
+        if (id.empty() || secret.empty())
+            throw InputError(where + " has only one of aws_access_key_id and aws_secret_access_key: give both");
+        return Credentials{id, secret, get(s, "aws_session_token"), where};
+    };
+    if (creds)
+        if (auto c = static_keys(*creds, settings.credentials_file)) return *c;
+    if (config) {
+        if (auto c = static_keys(*config, settings.config_file)) return *c;
+        const std::string process = get(*config, "credential_process");
+        if (!process.empty()) return from_process(process, profile_label + " in " + settings.config_file);
+        for (const char* key : {"role_arn", "sso_session", "sso_start_url", "web_identity_token_file"}) {
+            if (!get(*config, key).empty())
+                throw InputError(profile_label + " in " + settings.config_file + " uses '" + key +
+                                 "', which leafsynth does not resolve itself: export the credentials first, e.g. "
+                                 "eval \"$(aws configure export-credentials --profile " + settings.profile +
+                                 " --format env)\", or give the profile a credential_process");
+        }
+    }
+    if (creds && !config && creds->empty())
+        throw InputError(profile_label + " in " + settings.credentials_file + " has no aws_access_key_id");
+    if (settings.profile_explicit || settings.profile != "default") {
+        if (!creds && !config)
+            throw InputError(profile_label + " was not found in " +
+                             (settings.credentials_file.empty() ? "~/.aws/credentials" : settings.credentials_file) +
+                             " or " + (settings.config_file.empty() ? "~/.aws/config" : settings.config_file) +
+                             ": check the name (--profile / AWS_PROFILE) or add the profile");
+        throw InputError(profile_label + " has no credentials: give it aws_access_key_id and aws_secret_access_key, "
+                         "or a credential_process");
+    }
+    throw InputError("no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or use a profile "
+                     "(--profile NAME or AWS_PROFILE) from " +
+                     (settings.credentials_file.empty() ? "~/.aws/credentials" : settings.credentials_file) +
+                     " or " + (settings.config_file.empty() ? "~/.aws/config" : settings.config_file) +
+                     "; or compare offline with --against DIR");
+}
+
+std::string masked_key_id(const std::string& id) {
+    if (id.size() <= 8) return std::string(id.size(), '*');
+    return id.substr(0, 4) + "…" + id.substr(id.size() - 4);
+}
+
+} // namespace leafsynth::aws_api
