@@ -117,8 +117,11 @@ void stacks_from_manifest(const AssemblyFiles& files, const std::string& prefix,
 /// One side of a comparison: its files, parsed templates, and how nested templates are found.
 class Side {
 public:
-    explicit Side(const AssemblyFiles& files) : files_(files) {}
+    explicit Side(const AssemblyFiles& files, std::string label = "output") : files_(files), label_(std::move(label)) {}
     virtual ~Side() = default;
+
+    /// What this side is, for notes: `old output`, `new output`, `deployed stack`.
+    const std::string& label() const { return label_; }
 
     const AssemblyFiles& files() const { return files_; }
 
@@ -192,6 +195,7 @@ private:
     }
 
     const AssemblyFiles& files_;
+    std::string label_;
     std::map<std::string, json> parsed_;
     std::map<std::string, std::string> by_hash_;
     std::set<std::string> indexed_;
@@ -208,7 +212,7 @@ struct DeployedFiles {
 /// logical id from ListStackResources rather than through TemplateURL.
 class DeployedSide : private DeployedFiles, public Side {
 public:
-    explicit DeployedSide(const std::vector<DeployedStack>& stacks) : Side(deployed_files) {
+    explicit DeployedSide(const std::vector<DeployedStack>& stacks) : Side(deployed_files, "deployed stack") {
         for (const auto& d : stacks)
             if (d.exists) add(d, key(d.region, d.name), 0);
     }
@@ -282,8 +286,8 @@ StackDiff diff_stack(Side& old_side, Side& new_side, const std::optional<std::st
         std::optional<std::string> n_file = n ? new_side.nested_template(id, *n, *new_path) : std::nullopt;
         if ((o && !o_file) || (n && !n_file)) {
             out.notes.push_back("nested stack " + id + ": its template was not found in the " +
-                                std::string(o && !o_file ? "old" : "new") +
-                                " output, so only the parent's resource is compared");
+                                (o && !o_file ? old_side.label() : new_side.label()) +
+                                ", so only the parent's resource is compared");
             continue;
         }
         if (depth >= kMaxNesting) {
@@ -354,7 +358,7 @@ AssemblyDiff diff_assemblies(const AssemblyFiles& old_files, const AssemblyFiles
     std::vector<StackEntry> olds, news;
     stacks_from_manifest(old_files, "", olds, 0);
     stacks_from_manifest(new_files, "", news, 0);
-    Side old_side(old_files), new_side(new_files);
+    Side old_side(old_files, "old output"), new_side(new_files, "new output");
     AssemblyDiff out;
     std::vector<bool> matched(olds.size(), false);
     for (const auto& n : news) {
@@ -424,11 +428,15 @@ void annotate(StackDiff& sd, const DeployedStack& d, const json& new_template) {
                                "' (a deployment that keeps previous parameter values keeps it)");
         }
     }
-    for (auto& child : sd.nested) {
-        auto dc = std::find_if(d.nested.begin(), d.nested.end(),
-                               [&](const DeployedStack& x) { return x.name == child.name; });
-        if (dc == d.nested.end()) continue;
-        annotate(child, *dc, json::object()); // nested parameters come from the parent, not defaults
+    for (const auto& dc : d.nested) {
+        auto child = std::find_if(sd.nested.begin(), sd.nested.end(),
+                                  [&](const StackDiff& x) { return x.name == dc.name; });
+        if (child != sd.nested.end()) {
+            annotate(*child, dc, json::object()); // nested parameters come from the parent, not defaults
+            continue;
+        }
+        // Not compared (e.g. never created): its own notes say why, under the parent.
+        for (const auto& n : dc.notes) sd.notes.push_back("nested stack " + dc.name + ": " + n);
     }
 }
 
@@ -445,7 +453,7 @@ AssemblyDiff diff_deployed(const std::vector<DeployedStack>& deployed, const Ass
     std::vector<StackEntry> news;
     stacks_from_manifest(new_files, "", news, 0);
     DeployedSide old_side(deployed);
-    Side new_side(new_files);
+    Side new_side(new_files, "app's output");
     AssemblyDiff out;
     for (const auto& n : news) {
         auto d = std::find_if(deployed.begin(), deployed.end(), [&](const DeployedStack& x) {
@@ -475,7 +483,7 @@ AssemblyDiff diff_template_files(const std::filesystem::path& old_file, const st
         return files;
     };
     const AssemblyFiles old_files = load(old_file), new_files = load(new_file);
-    Side old_side(old_files), new_side(new_files);
+    Side old_side(old_files, "old template's folder"), new_side(new_files, "new template's folder");
     AssemblyDiff out;
     StackDiff sd = diff_stack(old_side, new_side, old_file.filename().string(), new_file.filename().string(), 0);
     std::string name = new_file.filename().string();

@@ -325,3 +325,115 @@ TEST_CASE("Long strings that differ in the middle are shown as excerpts around t
     const json j = leafsynth::diff_to_json(d);
     CHECK(j["stacks"][0]["resources"][0]["changes"][0]["new"] == body_b);
 }
+
+// --- diff_deployed: the app against what CloudFormation has deployed -------------------------
+
+namespace {
+
+/// The deployed counterpart of assembly(kNestedJson, "json"): the Game stack with its nested
+/// stack (found by logical id, as ListStackResources gives it), and the Base stack.
+std::vector<leafsynth::DeployedStack> deployed(const std::string& nested_text, const std::string& topic_name = "t") {
+    leafsynth::DeployedStack nested;
+    nested.name = "SecurityGroupsNestedStack";
+    nested.region = "us-west-2";
+    nested.exists = true;
+    nested.stack_id = "arn:aws:cloudformation:us-west-2:123456789012:stack/Game-SecurityGroupsNestedStack-1/abc";
+    nested.status = "UPDATE_COMPLETE";
+    nested.template_body = nested_text;
+    leafsynth::DeployedStack game;
+    game.name = "Game";
+    game.region = "us-west-2";
+    game.exists = true;
+    game.stack_id = "arn:aws:cloudformation:us-west-2:123456789012:stack/Game/def";
+    game.status = "UPDATE_COMPLETE";
+    // Deployed TemplateURLs name the hash of whatever was uploaded: a different one must not matter.
+    game.template_body = parent_template(std::string(64, 'a'), "json", topic_name);
+    game.nested.push_back(nested);
+    leafsynth::DeployedStack base;
+    base.name = "Base";
+    base.region = "us-west-2";
+    base.exists = true;
+    base.stack_id = "arn:aws:cloudformation:us-west-2:123456789012:stack/Base/123";
+    base.status = "CREATE_COMPLETE";
+    base.template_body =
+        "Resources:\n  Zone:\n    Type: AWS::Route53::HostedZone\n    Properties:\n      Name: example.com\n";
+    return {base, game};
+}
+
+} // namespace
+
+TEST_CASE("The app against its deployed stacks: nested stacks by logical id, YAML against JSON, no differences") {
+    const AssemblyDiff d = leafsynth::diff_deployed(deployed(kNestedYaml), assembly(kNestedJson, "json"));
+    CHECK_FALSE(d.has_differences());
+    REQUIRE(d.stacks.size() == 2);
+    const StackDiff& game = stack(d, "Game");
+    CHECK(game.deployed_status == "UPDATE_COMPLETE");
+    CHECK(game.old_template == "arn:aws:cloudformation:us-west-2:123456789012:stack/Game/def");
+    CHECK(game.notes.empty());
+    REQUIRE(game.nested.size() == 1);
+    CHECK(game.nested[0].status == StackStatus::Unchanged);
+    CHECK(game.nested[0].old_template.find("Game-SecurityGroupsNestedStack-1") != std::string::npos);
+}
+
+TEST_CASE("The app against its deployed stacks: a nested change, a stack not deployed, a troubled state") {
+    auto d_stacks = deployed(kNestedJson);
+    d_stacks[0].exists = false; // Base was never deployed
+    d_stacks[0].template_body.clear();
+    d_stacks[1].status = "UPDATE_ROLLBACK_FAILED";
+    d_stacks[1].status_reason = "Resource Topic failed";
+    const std::string changed = replace_all(kNestedJson, "2456", "2458");
+    const AssemblyDiff d = leafsynth::diff_deployed(d_stacks, assembly(changed, "json"));
+    CHECK(d.has_differences());
+    const StackDiff& base = stack(d, "Base");
+    CHECK(base.status == StackStatus::Added);
+    REQUIRE(base.diff.resources.size() == 1);
+    CHECK(base.diff.resources[0].kind == ChangeKind::Added);
+    const StackDiff& game = stack(d, "Game");
+    CHECK(game.status == StackStatus::Modified);
+    CHECK(game.diff.resources.empty());
+    REQUIRE(game.notes.size() == 1);
+    CHECK(game.notes[0].find("UPDATE_ROLLBACK_FAILED (Resource Topic failed)") != std::string::npos);
+    CHECK(game.notes[0].find("continue-update-rollback") != std::string::npos);
+    REQUIRE(game.nested.size() == 1);
+    REQUIRE(game.nested[0].diff.resources.size() == 1);
+    CHECK(game.nested[0].diff.resources[0].logical_id == "Sg");
+    const std::string report = leafsynth::render_diff(d);
+    CHECK(report.find("UPDATE_ROLLBACK_FAILED") != std::string::npos);
+    CHECK(leafsynth::diff_to_json(d)["stacks"][1]["deployed_status"] == "UPDATE_ROLLBACK_FAILED");
+}
+
+TEST_CASE("The app against its deployed stacks: a nested stack missing from the deployed side is noted") {
+    auto d_stacks = deployed(kNestedJson);
+    d_stacks[1].nested[0].exists = false;
+    d_stacks[1].nested[0].notes.push_back("the nested stack has no physical id (CREATE_FAILED): it was not created");
+    const AssemblyDiff d = leafsynth::diff_deployed(d_stacks, assembly(kNestedJson, "json"));
+    const StackDiff& game = stack(d, "Game");
+    // The parent's resource is still compared; the nested template cannot be, and the notes say why.
+    REQUIRE(game.notes.size() == 2);
+    CHECK(game.notes[0] == "nested stack SecurityGroupsNestedStack: its template was not found in the deployed "
+                           "stack, so only the parent's resource is compared");
+    CHECK(game.notes[1] == "nested stack SecurityGroupsNestedStack: the nested stack has no physical id "
+                           "(CREATE_FAILED): it was not created");
+    CHECK(game.nested.empty());
+    const std::string report = leafsynth::render_diff(d);
+    CHECK(report.find("no physical id") != std::string::npos);
+}
+
+TEST_CASE("A deployed parameter value that differs from the template's default is noted") {
+    auto d_stacks = deployed(kNestedJson);
+    json base = json::parse(R"({"Parameters": {"Size": {"Type": "String", "Default": "small"}},
+        "Resources": {"Zone": {"Type": "AWS::Route53::HostedZone", "Properties": {"Name": "example.com"}}}})");
+    AssemblyFiles files = assembly(kNestedJson, "json");
+    files["Base.template.json"] = base.dump();
+    d_stacks[0].template_body = base.dump();
+    d_stacks[0].parameters = {{"Size", "large"}};
+    const AssemblyDiff d = leafsynth::diff_deployed(d_stacks, files);
+    const StackDiff& b = stack(d, "Base");
+    CHECK(b.status == StackStatus::Unchanged);
+    REQUIRE(b.notes.size() == 1);
+    CHECK(b.notes[0].find("parameter Size is deployed with 'large', not the template's default 'small'") !=
+          std::string::npos);
+    CHECK(leafsynth::is_troubled_status("ROLLBACK_COMPLETE"));
+    CHECK(leafsynth::is_troubled_status("UPDATE_IN_PROGRESS"));
+    CHECK_FALSE(leafsynth::is_troubled_status("UPDATE_COMPLETE"));
+}

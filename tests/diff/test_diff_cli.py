@@ -333,10 +333,12 @@ class DiffCli(unittest.TestCase):
             self.assertIn(f, r.stderr)
         self.assertEqual(r.stdout, "")
 
-    def test_without_against_or_two_templates_deployed_stacks_are_not_available_yet(self):
+    def test_deployed_comparison_without_credentials_says_how_to_give_them(self):
+        # Without --against or two templates the app is compared with the deployed stacks
+        # (tests/deploy/test_diff_deployed.py); here no credentials exist at all.
         self.assert_error(["diff", self.configs / "minecraft.yaml", *APP_ARGS, "--fail"],
-                          "comparing with the deployed stacks is not available yet", "--against DIR")
-        self.assert_error(["diff"], "comparing with the deployed stacks is not available yet")
+                          "no AWS credentials found", "AWS_ACCESS_KEY_ID", "--profile", "--against DIR")
+        self.assert_error(["diff"], "give at least one leaf config file")
 
     def test_bad_input_exits_2(self):
         a = self.old / f"{MAIN}.template.json"

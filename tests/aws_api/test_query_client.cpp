@@ -1,0 +1,309 @@
+// The query client's HTTP behaviour against a scripted HTTP server on 127.0.0.1 (started and
+// stopped by each test): what is sent (form body, SigV4 Authorization, session token header),
+// retries on 5xx and throttling with a bounded number of attempts, no retry on other errors,
+// timeouts, an unreachable endpoint, and the CloudFormation calls' parsing (pagination included).
+
+#include <catch2/catch.hpp>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "aws_api/cloudformation.hpp"
+#include "aws_api/query_client.hpp"
+
+using namespace leafsynth::aws_api;
+
+namespace {
+
+/// One scripted answer: a status and body, or `hang` (read the request, never answer).
+struct Reply {
+    int status = 200;
+    std::string body;
+    bool hang = false;
+};
+
+/// A request as the server saw it.
+struct Seen {
+    std::string head; // request line and headers
+    std::string body;
+};
+
+/// An HTTP/1.1 server on 127.0.0.1 that answers each request with the next scripted reply (the
+/// last one repeats) and records every request. Stopped (and joined) by its destructor.
+class ScriptedServer {
+public:
+    explicit ScriptedServer(std::deque<Reply> replies) : replies_(std::move(replies)) {
+        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        int one = 1;
+        ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+        socklen_t len = sizeof addr;
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+        port_ = ntohs(addr.sin_port);
+        REQUIRE(::listen(fd_, 16) == 0);
+        thread_ = std::thread([this] { serve(); });
+    }
+    ~ScriptedServer() {
+        stop_ = true;
+        thread_.join();
+        for (int c : hung_) ::close(c);
+        ::close(fd_);
+    }
+    std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+    std::vector<Seen> seen() {
+        std::lock_guard lock(mutex_);
+        return seen_;
+    }
+
+private:
+    void serve() {
+        while (!stop_) {
+            pollfd p{fd_, POLLIN, 0};
+            if (::poll(&p, 1, 50) <= 0) continue;
+            const int c = ::accept(fd_, nullptr, nullptr);
+            if (c < 0) continue;
+            if (handle(c)) hung_.push_back(c); // kept open, unanswered, until the server stops
+            else ::close(c);
+        }
+    }
+    /// Answers one request; true when the reply is to hang (the connection stays open).
+    bool handle(int c) {
+        std::string data;
+        char buf[4096];
+        std::size_t header_end = std::string::npos, want = 0;
+        while (!stop_) {
+            pollfd p{c, POLLIN, 0};
+            if (::poll(&p, 1, 50) <= 0) continue;
+            const ssize_t n = ::read(c, buf, sizeof buf);
+            if (n <= 0) return false;
+            data.append(buf, static_cast<std::size_t>(n));
+            if (header_end == std::string::npos && (header_end = data.find("\r\n\r\n")) != std::string::npos) {
+                const auto cl = data.find("Content-Length: ");
+                want = cl == std::string::npos ? 0 : std::stoul(data.substr(cl + 16));
+            }
+            if (header_end != std::string::npos && data.size() >= header_end + 4 + want) break;
+        }
+        Reply reply;
+        {
+            std::lock_guard lock(mutex_);
+            seen_.push_back({data.substr(0, header_end), data.substr(header_end + 4)});
+            reply = replies_.front();
+            if (replies_.size() > 1) replies_.pop_front();
+        }
+        if (reply.hang) return true;
+        const std::string out = "HTTP/1.1 " + std::to_string(reply.status) + " X\r\nContent-Type: text/xml\r\n"
+                                "Connection: close\r\nContent-Length: " + std::to_string(reply.body.size()) +
+                                "\r\n\r\n" + reply.body;
+        (void)::write(c, out.data(), out.size());
+        return false;
+    }
+
+    int fd_ = -1;
+    int port_ = 0;
+    std::atomic<bool> stop_{false};
+    std::mutex mutex_;
+    std::deque<Reply> replies_;
+    std::vector<Seen> seen_;
+    std::vector<int> hung_;
+    std::thread thread_;
+};
+
+const std::string kSecret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+const std::string kToken = "FwoGZXIvYXdzEXAMPLETOKEN";
+
+ClientOptions options_for(const std::string& url, bool with_token = false) {
+    ClientOptions o;
+    o.service = "cloudformation";
+    o.api_version = "2010-05-15";
+    o.region = "us-east-1";
+    o.endpoint = url;
+    o.endpoint_source = "test";
+    o.credentials = {"AKIAIOSFODNN7EXAMPLE", kSecret, with_token ? kToken : "", "test"};
+    o.backoff_base = std::chrono::milliseconds(1);
+    o.max_attempts = 3;
+    o.timeout = std::chrono::milliseconds(5000);
+    return o;
+}
+
+std::string error_body(const std::string& code, const std::string& message) {
+    return "<ErrorResponse xmlns=\"http://cloudformation.amazonaws.com/doc/2010-05-15/\"><Error><Type>Sender</Type>"
+           "<Code>" + code + "</Code><Message>" + message + "</Message></Error><RequestId>r</RequestId></ErrorResponse>";
+}
+
+const std::string kOk = "<DescribeStacksResponse><DescribeStacksResult><Stacks/></DescribeStacksResult></DescribeStacksResponse>";
+
+bool has_header(const Seen& s, const std::string& line) {
+    return s.head.find("\r\n" + line) != std::string::npos;
+}
+
+} // namespace
+
+TEST_CASE("A call sends the form body, a SigV4 Authorization header and the session token header") {
+    ScriptedServer server({{200, kOk}});
+    QueryClient client(options_for(server.url(), true));
+    client.call("DescribeStacks", {{"StackName", "a b&c/d"}});
+    const auto seen = server.seen();
+    REQUIRE(seen.size() == 1);
+    CHECK(seen[0].head.rfind("POST / HTTP/1.1", 0) == 0);
+    CHECK(seen[0].body == "Action=DescribeStacks&Version=2010-05-15&StackName=a%20b%26c%2Fd");
+    CHECK(seen[0].head.find("Authorization: AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/") != std::string::npos);
+    CHECK(seen[0].head.find("/us-east-1/cloudformation/aws4_request") != std::string::npos);
+    CHECK(seen[0].head.find("SignedHeaders=") != std::string::npos);
+    CHECK(has_header(seen[0], "X-Amz-Date: "));
+    CHECK(has_header(seen[0], "X-Amz-Security-Token: " + kToken));
+    CHECK(seen[0].head.find(kSecret) == std::string::npos);
+    CHECK(client.requests_sent() == 1);
+}
+
+TEST_CASE("Without a session token no token header is sent") {
+    ScriptedServer server({{200, kOk}});
+    QueryClient client(options_for(server.url()));
+    client.call("DescribeStacks", {});
+    CHECK(server.seen()[0].head.find("X-Amz-Security-Token") == std::string::npos);
+}
+
+TEST_CASE("5xx answers are retried; the call succeeds when the server recovers") {
+    ScriptedServer server({{500, error_body("InternalFailure", "boom")}, {503, "unavailable"}, {200, kOk}});
+    QueryClient client(options_for(server.url()));
+    const auto doc = client.call("DescribeStacks", {});
+    CHECK(doc.child("DescribeStacksResponse"));
+    CHECK(server.seen().size() == 3);
+}
+
+TEST_CASE("Retries are bounded: the last 5xx answer is the error, with the number of attempts") {
+    ScriptedServer server({{500, error_body("InternalFailure", "boom")}});
+    QueryClient client(options_for(server.url()));
+    try {
+        client.call("DescribeStacks", {});
+        FAIL("no error");
+    } catch (const ApiError& e) {
+        CHECK(e.http_status() == 500);
+        CHECK(e.code() == "InternalFailure");
+        CHECK(e.attempts() == 3);
+        CHECK(std::string(e.what()) == "HTTP 500 InternalFailure: boom (after 3 attempts)");
+        CHECK(std::string(e.what()).find(kSecret) == std::string::npos);
+    }
+    CHECK(server.seen().size() == 3);
+}
+
+TEST_CASE("Throttling (HTTP 400 with a throttling code) is retried; other 4xx errors are not") {
+    {
+        ScriptedServer server({{400, error_body("Throttling", "Rate exceeded")}, {200, kOk}});
+        QueryClient client(options_for(server.url()));
+        client.call("DescribeStacks", {});
+        CHECK(server.seen().size() == 2);
+    }
+    {
+        ScriptedServer server({{400, error_body("ValidationError", "Stack with id X does not exist")}});
+        QueryClient client(options_for(server.url()));
+        try {
+            client.call("DescribeStacks", {});
+            FAIL("no error");
+        } catch (const ApiError& e) {
+            CHECK(e.code() == "ValidationError");
+            CHECK(e.api_message() == "Stack with id X does not exist");
+            CHECK(is_stack_missing(e));
+        }
+        CHECK(server.seen().size() == 1);
+    }
+}
+
+TEST_CASE("A server that never answers times out, within the attempt bound") {
+    ScriptedServer server({{200, "", true}});
+    ClientOptions o = options_for(server.url());
+    o.timeout = std::chrono::milliseconds(300);
+    o.max_attempts = 2;
+    QueryClient client(o);
+    try {
+        client.call("DescribeStacks", {});
+        FAIL("no error");
+    } catch (const TransportError& e) {
+        CHECK(std::string(e.what()).find("timed out after 300 ms (2 attempts)") != std::string::npos);
+    }
+    CHECK(server.seen().size() == 2);
+}
+
+TEST_CASE("An unreachable endpoint is a clear error naming it") {
+    std::string url;
+    {
+        ScriptedServer server({{200, kOk}});
+        url = server.url();
+    } // closed: nothing listens on that port any more
+    QueryClient client(options_for(url));
+    try {
+        client.call("DescribeStacks", {});
+        FAIL("no error");
+    } catch (const TransportError& e) {
+        const std::string m = e.what();
+        CHECK(m.find("cannot reach " + url + " (endpoint from test)") != std::string::npos);
+        CHECK(m.find("3 attempts") != std::string::npos);
+        CHECK(m.find(kSecret) == std::string::npos);
+    }
+}
+
+TEST_CASE("A cancelled client starts no request") {
+    ScriptedServer server({{200, kOk}});
+    std::atomic<bool> cancel{true};
+    ClientOptions o = options_for(server.url());
+    o.cancel = &cancel;
+    QueryClient client(o);
+    CHECK_THROWS_AS(client.call("DescribeStacks", {}), TransportError);
+    CHECK(server.seen().empty());
+}
+
+TEST_CASE("CloudFormation calls: DescribeStacks, a missing stack, GetTemplate, paginated ListStackResources") {
+    const std::string describe =
+        "<DescribeStacksResponse xmlns=\"http://cloudformation.amazonaws.com/doc/2010-05-15/\"><DescribeStacksResult>"
+        "<Stacks><member><StackId>arn:aws:cloudformation:us-east-1:1:stack/S/x</StackId><StackName>S</StackName>"
+        "<StackStatus>UPDATE_ROLLBACK_COMPLETE</StackStatus><StackStatusReason>r</StackStatusReason>"
+        "<Parameters><member><ParameterKey>K</ParameterKey><ParameterValue>V</ParameterValue></member></Parameters>"
+        "<Outputs><member><OutputKey>O</OutputKey></member></Outputs>"
+        "</member></Stacks></DescribeStacksResult></DescribeStacksResponse>";
+    const std::string tmpl = "<GetTemplateResponse><GetTemplateResult><TemplateBody>{\"Resources\": "
+                             "{\"A\": {\"Type\": \"T&amp;&lt;\"}}}</TemplateBody></GetTemplateResult></GetTemplateResponse>";
+    const std::string page1 =
+        "<ListStackResourcesResponse><ListStackResourcesResult><StackResourceSummaries>"
+        "<member><LogicalResourceId>Nested</LogicalResourceId><PhysicalResourceId>arn:n</PhysicalResourceId>"
+        "<ResourceType>AWS::CloudFormation::Stack</ResourceType><ResourceStatus>CREATE_COMPLETE</ResourceStatus></member>"
+        "</StackResourceSummaries><NextToken>page2</NextToken></ListStackResourcesResult></ListStackResourcesResponse>";
+    const std::string page2 =
+        "<ListStackResourcesResponse><ListStackResourcesResult><StackResourceSummaries>"
+        "<member><LogicalResourceId>Topic</LogicalResourceId><PhysicalResourceId>arn:t</PhysicalResourceId>"
+        "<ResourceType>AWS::SNS::Topic</ResourceType><ResourceStatus>CREATE_COMPLETE</ResourceStatus></member>"
+        "</StackResourceSummaries></ListStackResourcesResult></ListStackResourcesResponse>";
+    ScriptedServer server({{200, describe},
+                           {400, error_body("ValidationError", "Stack with id Gone does not exist")},
+                           {200, tmpl},
+                           {200, page1},
+                           {200, page2}});
+    CloudFormationClient cf(options_for(server.url()));
+    const auto s = cf.describe_stack("S");
+    REQUIRE(s);
+    CHECK(s->stack_id == "arn:aws:cloudformation:us-east-1:1:stack/S/x");
+    CHECK(s->status == "UPDATE_ROLLBACK_COMPLETE");
+    CHECK(s->status_reason == "r");
+    CHECK(s->parameters == std::vector<std::pair<std::string, std::string>>{{"K", "V"}});
+    CHECK_FALSE(cf.describe_stack("Gone"));
+    CHECK(cf.get_template("S") == "{\"Resources\": {\"A\": {\"Type\": \"T&<\"}}}");
+    const auto resources = cf.list_stack_resources("S");
+    REQUIRE(resources.size() == 2);
+    CHECK(resources[0].logical_id == "Nested");
+    CHECK(resources[0].physical_id == "arn:n");
+    CHECK(resources[0].type == "AWS::CloudFormation::Stack");
+    CHECK(resources[1].logical_id == "Topic");
+    const auto seen = server.seen();
+    REQUIRE(seen.size() == 5);
+    CHECK(seen[2].body == "Action=GetTemplate&Version=2010-05-15&StackName=S&TemplateStage=Original");
+    CHECK(seen[4].body == "Action=ListStackResources&Version=2010-05-15&StackName=S&NextToken=page2");
+}
