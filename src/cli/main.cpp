@@ -96,6 +96,7 @@ int main(int argc, char** argv) {
                "  leafsynth synth examples/containermanager/*.yaml -o out --format yaml        all examples, one app\n"
                "  leafsynth ls examples/containermanager/minecraft.yaml --region eu-west-1     deployment order\n"
                "  leafsynth graph examples/containermanager/minecraft.yaml --format dot | dot -Tsvg > app.svg\n"
+               "  leafsynth diff examples/containermanager/minecraft.yaml --region us-west-2   with the deployed stacks\n"
                "  leafsynth diff examples/containermanager/minecraft.yaml --region us-west-2 --against leafsynth.out\n"
                "  leafsynth diff old.template.json new.template.yaml --fail                 two templates\n"
                "\nExit codes: 0 success, 1 a finding (diff --fail), 2 bad input or failure.");
