@@ -332,32 +332,28 @@ namespace {
 
 /// The deployed counterpart of assembly(kNestedJson, "json"): the Game stack with its nested
 /// stack (found by logical id, as ListStackResources gives it), and the Base stack.
+leafsynth::DeployedStack deployed_stack(const std::string& name, const std::string& arn_suffix,
+                                        const std::string& status, const std::string& body) {
+    leafsynth::DeployedStack d;
+    d.name = name;
+    d.region = "us-west-2";
+    d.exists = true;
+    d.stack_id = "arn:aws:cloudformation:us-west-2:123456789012:stack/" + arn_suffix;
+    d.status = status;
+    d.template_body = body;
+    return d;
+}
+
 std::vector<leafsynth::DeployedStack> deployed(const std::string& nested_text, const std::string& topic_name = "t") {
-    leafsynth::DeployedStack nested;
-    nested.name = "SecurityGroupsNestedStack";
-    nested.region = "us-west-2";
-    nested.exists = true;
-    nested.stack_id = "arn:aws:cloudformation:us-west-2:123456789012:stack/Game-SecurityGroupsNestedStack-1/abc";
-    nested.status = "UPDATE_COMPLETE";
-    nested.template_body = nested_text;
-    leafsynth::DeployedStack game;
-    game.name = "Game";
-    game.region = "us-west-2";
-    game.exists = true;
-    game.stack_id = "arn:aws:cloudformation:us-west-2:123456789012:stack/Game/def";
-    game.status = "UPDATE_COMPLETE";
     // Deployed TemplateURLs name the hash of whatever was uploaded: a different one must not matter.
-    game.template_body = parent_template(std::string(64, 'a'), "json", topic_name);
-    game.nested.push_back(nested);
-    leafsynth::DeployedStack base;
-    base.name = "Base";
-    base.region = "us-west-2";
-    base.exists = true;
-    base.stack_id = "arn:aws:cloudformation:us-west-2:123456789012:stack/Base/123";
-    base.status = "CREATE_COMPLETE";
-    base.template_body =
-        "Resources:\n  Zone:\n    Type: AWS::Route53::HostedZone\n    Properties:\n      Name: example.com\n";
-    return {base, game};
+    leafsynth::DeployedStack game = deployed_stack("Game", "Game/def", "UPDATE_COMPLETE",
+                                                   parent_template(std::string(64, 'a'), "json", topic_name));
+    game.nested.push_back(deployed_stack("SecurityGroupsNestedStack", "Game-SecurityGroupsNestedStack-1/abc",
+                                         "UPDATE_COMPLETE", nested_text));
+    return {deployed_stack("Base", "Base/123", "CREATE_COMPLETE",
+                           "Resources:\n  Zone:\n    Type: AWS::Route53::HostedZone\n    Properties:\n"
+                           "      Name: example.com\n"),
+            game};
 }
 
 } // namespace
