@@ -330,8 +330,7 @@ TEST_CASE("Long strings that differ in the middle are shown as excerpts around t
 
 namespace {
 
-/// The deployed counterpart of assembly(kNestedJson, "json"): the Game stack with its nested
-/// stack (found by logical id, as ListStackResources gives it), and the Base stack.
+/// One deployed stack in us-west-2.
 leafsynth::DeployedStack deployed_stack(const std::string& name, const std::string& arn_suffix,
                                         const std::string& status, const std::string& body) {
     leafsynth::DeployedStack d;
@@ -344,6 +343,8 @@ leafsynth::DeployedStack deployed_stack(const std::string& name, const std::stri
     return d;
 }
 
+/// The deployed counterpart of assembly(kNestedJson, "json"): the Game stack with its nested
+/// stack (found by logical id, as ListStackResources gives it), and the Base stack.
 std::vector<leafsynth::DeployedStack> deployed(const std::string& nested_text, const std::string& topic_name = "t") {
     // Deployed TemplateURLs name the hash of whatever was uploaded: a different one must not matter.
     leafsynth::DeployedStack game = deployed_stack("Game", "Game/def", "UPDATE_COMPLETE",
