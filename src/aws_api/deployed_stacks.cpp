@@ -20,6 +20,19 @@ namespace {
 
 constexpr int kMaxNesting = 16; // deeper than CloudFormation allows; only stops cycles
 
+/// The AWS regions (commercial, China, GovCloud) as of late 2026, to tell a mistyped region from
+/// a network problem before any request. A newer region works with an explicit endpoint.
+bool is_known_region(const std::string& region) {
+    static const std::set<std::string> regions = {
+        "us-east-1", "us-east-2", "us-west-1", "us-west-2", "af-south-1", "ap-east-1", "ap-east-2",
+        "ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4",
+        "ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
+        "ca-central-1", "ca-west-1", "eu-central-1", "eu-central-2", "eu-west-1", "eu-west-2", "eu-west-3",
+        "eu-south-1", "eu-south-2", "eu-north-1", "il-central-1", "me-south-1", "me-central-1", "mx-central-1",
+        "sa-east-1", "cn-north-1", "cn-northwest-1", "us-gov-east-1", "us-gov-west-1"};
+    return regions.count(region) != 0;
+}
+
 std::optional<std::string> nonempty(const EnvLookup& env, const char* name) {
     auto v = env(name);
     return v && !v->empty() ? v : std::nullopt;
@@ -54,6 +67,14 @@ const std::set<std::string>& denied_codes() {
     return codes;
 }
 
+constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+
+/// A worker thread's current stack (its top-level index) and the flag that stops its requests.
+struct Slot {
+    std::atomic<std::size_t> top{kNone};
+    std::atomic<bool> cancel{false};
+};
+
 class Fetcher {
 public:
     Fetcher(const FetchOptions& options, Credentials credentials) : options_(options), credentials_(std::move(credentials)) {}
@@ -66,16 +87,22 @@ public:
         for (std::size_t i = 0; i < stacks.size(); ++i) {
             out[i].name = stacks[i].name;
             out[i].region = stacks[i].region;
-            client_options(stacks[i].region); // resolve endpoints up front (not thread-safe)
+            // Endpoints are resolved up front (the map is read-only once the threads run).
+            if (client_options(stacks[i].region).endpoint_source == "the region" && !is_known_region(stacks[i].region))
+                throw InputError("unknown region '" + stacks[i].region + "' (stack " + stacks[i].name +
+                                 "): not an AWS region; check --region and the config's regions, or set "
+                                 "AWS_ENDPOINT_URL_CLOUDFORMATION for a region newer than this leafsynth");
             queue_.push_back({&out[i], stacks[i].name, stacks[i].name, i, 0});
         }
         known_ = static_cast<int>(queue_.size());
         pending_ = known_;
         const int workers = std::max(1, std::min(options_.concurrency, 64));
+        slots_ = std::vector<Slot>(static_cast<std::size_t>(workers));
         std::vector<std::thread> threads;
-        for (int i = 0; i < workers; ++i) threads.emplace_back([this] { work(); });
+        for (auto& slot : slots_) threads.emplace_back([this, &slot] { work(slot); });
         for (auto& t : threads) t.join();
         if (!errors_.empty()) {
+            // The first failing stack in app order: every stack before it ran to the end.
             const auto first = std::min_element(errors_.begin(), errors_.end(),
                                                 [](const auto& a, const auto& b) { return a.first < b.first; });
             throw InputError(first->second);
@@ -125,11 +152,10 @@ private:
         o.ca_bundle = ca_bundle_;
         o.timeout = options_.timeout;
         o.max_attempts = max_attempts_;
-        o.cancel = &cancel_;
         return per_region_.emplace(region, std::move(o)).first->second;
     }
 
-    void work() {
+    void work(Slot& slot) {
         std::map<std::string, std::unique_ptr<CloudFormationClient>> clients; // one per region per thread
         for (;;) {
             Task task;
@@ -140,15 +166,22 @@ private:
                 task = std::move(queue_.front());
                 queue_.pop_front();
             }
-            if (!cancel_.load()) {
+            if (task.top < first_failed_.load()) {
                 auto& client = clients[task.node->region];
-                if (!client) client = std::make_unique<CloudFormationClient>(per_region_.at(task.node->region));
+                if (!client) {
+                    ClientOptions o = per_region_.at(task.node->region);
+                    o.cancel = &slot.cancel;
+                    client = std::make_unique<CloudFormationClient>(std::move(o));
+                }
+                slot.cancel.store(false);
+                slot.top.store(task.top);
                 process(*client, task);
+                slot.top.store(kNone);
             }
             std::lock_guard lock(mutex_);
             --pending_;
             ++done_;
-            if (options_.progress && !cancel_.load()) options_.progress(done_, known_);
+            if (options_.progress && first_failed_.load() == kNone) options_.progress(done_, known_);
             if (pending_ == 0) cv_.notify_all();
         }
     }
@@ -207,14 +240,9 @@ private:
         } catch (const ApiError& e) {
             fail(task, failure_message(action, task, e));
         } catch (const TransportError& e) {
-            if (cancel_.load() && std::string(e.what()) == "cancelled") return;
-            const ClientOptions& o = per_region_.at(node.region);
-            std::string message = std::string("cloudformation:") + action + " on stack " + task.display + " in " +
-                                  node.region + ": " + e.what();
-            if (o.endpoint_source == "the region" && std::string(e.what()).find("does not resolve") != std::string::npos)
-                message = "unknown region '" + node.region + "' (stack " + task.display + "), or no network: " +
-                          e.what();
-            fail(task, message);
+            if (std::string(e.what()) == "cancelled") return; // a stack before this one failed
+            fail(task, std::string("cloudformation:") + action + " on stack " + task.display + " in " + node.region +
+                           ": " + e.what());
         }
     }
 
@@ -236,10 +264,14 @@ private:
         return "cloudformation:" + action + " on stack " + task.display + " in " + region + " failed: " + e.what();
     }
 
+    /// Records a failure and stops the work for later stacks (in app order) only, so the error
+    /// reported is always the first failing stack's, whatever the timing.
     void fail(const Task& task, std::string message) {
         std::lock_guard lock(mutex_);
         errors_.emplace_back(task.top, std::move(message));
-        cancel_.store(true);
+        if (task.top < first_failed_.load()) first_failed_.store(task.top);
+        for (auto& slot : slots_)
+            if (slot.top.load() > task.top && slot.top.load() != kNone) slot.cancel.store(true);
     }
 
     const FetchOptions& options_;
@@ -252,7 +284,8 @@ private:
     std::condition_variable cv_;
     std::deque<Task> queue_;
     int pending_ = 0, done_ = 0, known_ = 0;
-    std::atomic<bool> cancel_{false};
+    std::atomic<std::size_t> first_failed_{kNone}; // top index of the first failing stack
+    std::vector<Slot> slots_;                       // one per worker thread
     std::vector<std::pair<std::size_t, std::string>> errors_;
 };
 

@@ -190,3 +190,12 @@ TEST_CASE("Access key ids are masked in messages") {
     CHECK(masked_key_id("AKIAIOSFODNN7EXAMPLE") == "AKIA…MPLE");
     CHECK(masked_key_id("short") == "*****");
 }
+
+TEST_CASE("A region AWS does not have is an error before any request, unless an endpoint is given") {
+    const fs::path home = scratch("region");
+    FetchOptions o;
+    o.env = env_of({{"HOME", home.string()}, {"AWS_ACCESS_KEY_ID", "AKIDFROMENV12345"}, {"AWS_SECRET_ACCESS_KEY", "s"}});
+    const std::string m = message_of([&] { fetch_deployed_stacks({{"Game", "us-east-1"}, {"Other", "xx-fake-9"}}, o); });
+    CHECK(m == "unknown region 'xx-fake-9' (stack Other): not an AWS region; check --region and the config's "
+               "regions, or set AWS_ENDPOINT_URL_CLOUDFORMATION for a region newer than this leafsynth");
+}
