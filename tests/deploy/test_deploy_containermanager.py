@@ -44,7 +44,9 @@ from deploy_assembly import DeployError  # noqa: E402
 from moto_harness import MotoServer  # noqa: E402
 
 LEAFSYNTH = SOURCE_DIR = None
-if len(sys.argv) > 2 and not sys.argv[1].startswith("-"):
+# Only when run as the test: a script importing its helpers (test_diff_deployed.py,
+# tests/bench/bench_diff_deployed.py) keeps its own arguments.
+if __name__ == "__main__" and len(sys.argv) > 2 and not sys.argv[1].startswith("-"):
     LEAFSYNTH = Path(sys.argv.pop(1)).resolve()
     SOURCE_DIR = Path(sys.argv.pop(1)).resolve()
 

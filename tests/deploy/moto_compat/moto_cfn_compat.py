@@ -1,7 +1,7 @@
 """Fixes for moto's CloudFormation that leafsynth's templates need, emulating real CloudFormation.
 
 moto 5.2.1 cannot create these stacks of a valid template (1-5 crash create-stack with HTTP 500,
-leaving the stack in CREATE_IN_PROGRESS; 6-8 give a wrong Ref):
+leaving the stack in CREATE_IN_PROGRESS; 6-9 give a wrong Ref):
   1. AWS::SSM::Parameter without Name (optional in CloudFormation, which then generates one):
      moto/ssm/models.py Parameter.create_from_cloudformation_json passes properties.get("Name") =
      None to put_parameter -> AttributeError: 'NoneType' object has no attribute 'lower'. It ignores
@@ -29,8 +29,12 @@ leaving the stack in CREATE_IN_PROGRESS; 6-8 give a wrong Ref):
   8. AWS::Lambda::Permission (moto/awslambda/models.py Permission) has no physical_resource_id
      either, and its policy statement gets a random Sid. The fix: the statement id is the resource's
      physical id (<stack>-<logical id>-<suffix>, unless StatementId is given), which Ref returns.
+  9. AWS::CloudFormation::Stack (moto/cloudformation/models.py Stack.physical_resource_id) returns
+     the nested stack's name, so ListStackResources / DescribeStackResources give the name as its
+     PhysicalResourceId and Ref gives the name; CloudFormation gives the nested stack's id (ARN),
+     which tools reading deployed stacks (leafsynth diff) get. The fix: the stack id.
 moto 5.2.1 has no dynamic references:
-  9. "{{resolve:ssm:NAME}}" / "{{resolve:ssm:NAME:VERSION}}" in resource properties stay literal
+ 10. "{{resolve:ssm:NAME}}" / "{{resolve:ssm:NAME:VERSION}}" in resource properties stay literal
      strings (moto/cloudformation/parsing.py clean_json never resolves them: a launch template's
      ImageId would be "{{resolve:ssm:/aws/service/ecs/...}}"). The fix resolves them from moto's SSM
      backend when the properties are parsed, like CloudFormation; a missing parameter fails
@@ -43,20 +47,20 @@ implement them (moto/cloudformation/parsing.py resource_class_from_type logs "No
 support for <type>" and skips the resource: the stack completes without it, its Ref resolves to None
 and an Fn::GetAtt on it fails create-stack with "Fn::GetAtt references undefined resource"). The
 fix registers a model for each that calls the backend, as the service's API would:
- 10. AWS::EC2::KeyPair -> ec2 create_key_pair / import_key_pair (Ref = KeyName; GetAtt KeyPairId,
+ 11. AWS::EC2::KeyPair -> ec2 create_key_pair / import_key_pair (Ref = KeyName; GetAtt KeyPairId,
      KeyFingerprint). As CloudFormation does, a created key's private key is stored as the
      SecureString SSM parameter /ec2/keypair/<key pair id>.
- 11. AWS::SNS::TopicPolicy -> sns set_topic_attribute("policy") on each topic (Ref = generated id).
- 12. AWS::SNS::Subscription -> sns subscribe (Ref = the subscription ARN).
- 13. AWS::AutoScaling::LifecycleHook -> autoscaling create_lifecycle_hook (Ref = the hook name).
- 14. AWS::AutoScaling::ScalingPolicy -> autoscaling put_scaling_policy (Ref and GetAtt Arn = the
+ 12. AWS::SNS::TopicPolicy -> sns set_topic_attribute("policy") on each topic (Ref = generated id).
+ 13. AWS::SNS::Subscription -> sns subscribe (Ref = the subscription ARN).
+ 14. AWS::AutoScaling::LifecycleHook -> autoscaling create_lifecycle_hook (Ref = the hook name).
+ 15. AWS::AutoScaling::ScalingPolicy -> autoscaling put_scaling_policy (Ref and GetAtt Arn = the
      policy ARN; GetAtt PolicyName).
- 15. AWS::CloudWatch::Alarm -> cloudwatch put_metric_alarm, metric math (Metrics) built as
+ 16. AWS::CloudWatch::Alarm -> cloudwatch put_metric_alarm, metric math (Metrics) built as
      moto/cloudwatch/responses.py put_metric_alarm builds it (Ref = the alarm name; GetAtt Arn).
- 16. AWS::ECS::CapacityProvider -> ecs create_capacity_provider (Ref = the name).
- 17. AWS::ECS::ClusterCapacityProviderAssociations -> ecs put_cluster_capacity_providers (Ref = the
+ 17. AWS::ECS::CapacityProvider -> ecs create_capacity_provider (Ref = the name).
+ 18. AWS::ECS::ClusterCapacityProviderAssociations -> ecs put_cluster_capacity_providers (Ref = the
      cluster name).
- 18. AWS::Logs::SubscriptionFilter -> logs put_subscription_filter (which checks that a Lambda
+ 19. AWS::Logs::SubscriptionFilter -> logs put_subscription_filter (which checks that a Lambda
      destination exists; Ref = the filter name).
 Each fix only fills in what moto lacks (a model is only registered for a type moto has no model
 for), so it is harmless on a moto that has fixed the bug.
@@ -115,6 +119,22 @@ def _fix_nested_stack_outputs() -> str:
 
     Stack.get_cfn_attribute = get_cfn_attribute
     return "nested-stack-outputs"
+
+
+def _fix_nested_stack_physical_id() -> str:
+    from types import SimpleNamespace
+
+    from moto.cloudformation.models import Stack
+
+    getter = getattr(Stack.__dict__.get("physical_resource_id"), "fget", None)
+    probe = SimpleNamespace(name="name", stack_id="arn:aws:cloudformation:r:a:stack/name/id")
+    if getter is None or getter(probe) != "name":
+        return "nested-stack-physical-id (moto has it)"
+    # CloudFormation: a nested stack's physical id (ListStackResources / DescribeStackResources
+    # PhysicalResourceId, Ref) is its stack id (ARN). moto's own use of it, deleting the nested stack
+    # with its parent (parsing.py ResourceMap._delete_resource -> backend delete_stack), takes an id.
+    Stack.physical_resource_id = property(lambda self: self.stack_id)
+    return "nested-stack-physical-id"
 
 
 def _fix_hosted_zone_attributes() -> str:
@@ -535,7 +555,8 @@ def _fix_missing_models() -> str:
 def apply() -> list[str]:
     """Applies the fixes (idempotent); returns their names."""
     if not _applied:
-        _applied.extend([_fix_ssm_parameter(), _fix_nested_stack_outputs(), _fix_hosted_zone_attributes(),
+        _applied.extend([_fix_ssm_parameter(), _fix_nested_stack_outputs(), _fix_nested_stack_physical_id(),
+                         _fix_hosted_zone_attributes(),
                          _fix_efs(), _fix_security_group_ingress_ref(), _fix_lambda_permission_ref(),
                          _fix_ssm_dynamic_references(), _fix_missing_models()])
     return list(_applied)
