@@ -296,6 +296,36 @@ class DeployedAppDiffTest(CliRunner, unittest.TestCase):
             self.assertEqual(sorted(c["name"] for c in stack_at(report, leaf)["nested"]), nested, leaf)
         self.assertEqual(resource_rows(report), [])
 
+    def test_progress_line_only_on_a_terminal(self):
+        # stderr on a pseudo-terminal: the progress line counts the stacks read, then is cleared.
+        import pty
+        master, slave = pty.openpty()
+        args = [str(LEAFSYNTH), "diff", *map(str, _module["leaves"]), "--base", str(_module["base"]), *APP_ARGS]
+        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=slave, stdin=subprocess.DEVNULL,
+                                env=cli_env(_module["home"], self.env()))
+        os.close(slave)
+        chunks = []
+        while True:
+            try:
+                data = os.read(master, 4096)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not data:
+                break
+            chunks.append(data)
+        os.close(master)
+        stdout = proc.stdout.read().decode()
+        proc.stdout.close()
+        self.assertEqual(proc.wait(timeout=60), 0)
+        err = b"".join(chunks).decode()
+        self.assertIn(f"leafsynth: reading deployed stacks {STACK_COUNT}/{STACK_COUNT}", err)
+        self.assertTrue(err.endswith("\r\x1b[K"), repr(err[-40:]))
+        self.assertNotIn("reading deployed stacks", stdout)
+        self.assertIn("No differences", stdout)
+        # Not a terminal: nothing on stderr.
+        r = self.run_diff(env=self.env())
+        self.assertEqual((r.returncode, r.stderr), (0, ""))
+
     def test_every_deployed_template_is_read_with_read_only_calls(self):
         proxy = self.proxy()
         report = self.json_report(env=self.env(proxy.endpoint))
