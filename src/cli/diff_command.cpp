@@ -117,7 +117,7 @@ CLI::App* add_diff_command(CLI::App& cli, DiffArgs& args) {
                     "Compare with this output folder (a previous 'leafsynth synth -o DIR', or a CDK cloud assembly)");
     cmd->add_option("--profile", args.profile,
                     "AWS profile for credentials, region and endpoint when comparing with deployed stacks "
-                    "(default: AWS_PROFILE, else the key variables, else 'default')");
+                    "(without it: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, else the profile AWS_PROFILE names, else 'default')");
     cmd->add_option("--timeout", args.timeout, "Seconds per request to AWS before it counts as failed (default: 30)")
         ->check(CLI::Range(0.1, 3600.0));
     cmd->add_option("--concurrency", args.concurrency, "Requests to AWS at once (default: 8)")
