@@ -84,6 +84,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "fault-proxy"
     sys_version = ""
+    # Headers and body go out in separate writes: without TCP_NODELAY, Nagle's algorithm holds the
+    # body until the client's delayed ACK (about 40 ms per answer), which no real endpoint adds.
+    disable_nagle_algorithm = True
 
     def log_message(self, format, *args):  # noqa: A002 - quiet: tests read the records instead
         pass
