@@ -10,7 +10,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 packages=(
   build-essential cmake pkg-config python3 python3-venv
   nlohmann-json3-dev libcli11-dev libfmt-dev libyaml-cpp-dev catch2 libssl-dev libzip-dev
-  libcurl4-openssl-dev libpugixml-dev
+  libcurl4-openssl-dev libpugixml-dev openssl
 )
 # node and npm run the AWS CDK CLI of tests/assembly. Keep the ones on PATH (e.g. a newer
 # NodeSource build, which ships its own npm); install Debian's only when either is missing.

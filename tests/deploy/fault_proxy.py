@@ -24,6 +24,7 @@ Behaviours (the current one applies to every request until changed; thread-safe)
                        ("Rate exceeded", what CloudFormation answers when throttling), then relay
   hang()               read each request and never answer it (the connection stays open until the
                        proxy stops): a server that accepted but does not respond
+With tls=(certificate file, key file) it serves HTTPS instead (for tests of CA bundles).
 `latency` (seconds, default 0; settable at any time) delays every answer, forwarded or not, by that
 much: a distant endpoint.
 Every request is recorded when it arrives, in arrival order (method, path, the form fields Action /
@@ -177,7 +178,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 class FaultProxy:
     def __init__(self, upstream: str, host: str = "127.0.0.1", upstream_timeout: float = 60.0,
-                 latency: float = 0.0):
+                 latency: float = 0.0, tls: tuple[str, str] | None = None):
         parts = urlparse(upstream)
         if parts.scheme != "http" or not parts.hostname:
             raise ValueError(f"upstream must be http://host:port, not {upstream!r}")
@@ -186,6 +187,7 @@ class FaultProxy:
         self.upstream_port = parts.port or 80
         self.upstream_timeout = upstream_timeout
         self.latency = latency  # seconds added before each answer
+        self.tls = tls  # (certificate file, key file): serve HTTPS with them
         self.host = host
         self.port: int | None = None
         self._lock = threading.Lock()
@@ -200,12 +202,19 @@ class FaultProxy:
 
     @property
     def endpoint(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"{'https' if self.tls else 'http'}://{self.host}:{self.port}"
 
     def start(self) -> "FaultProxy":
         self._released.clear()
         self._server = _Server((self.host, 0), _Handler, self)
         self.port = self._server.server_address[1]
+        if self.tls:
+            import ssl
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*self.tls)
+            # A client that rejects the certificate fails the handshake in accept(), an OSError
+            # socketserver ignores: the proxy keeps serving.
+            self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
                                         name=f"fault-proxy-{self.port}", daemon=True)
         self._thread.start()

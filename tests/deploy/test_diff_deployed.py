@@ -28,7 +28,11 @@ authentication off) with the whole app deployed once (deploy_assembly.deploy), s
     AWS_MAX_ATTEMPTS times (3 and 1; with --concurrency 1 nothing else is asked); a server that
     never answers with `--timeout 1`: exit 2, `timed out`, bounded; a closed port: exit 2,
     `cannot reach` and the URL, bounded; no credentials anywhere: exit 2, `no AWS credentials`; an
-    unknown profile (AWS_PROFILE or --profile): exit 2 naming it.
+    unknown profile (AWS_PROFILE or --profile): exit 2 naming it;
+  * an HTTPS endpoint (a TLS FaultProxy with a self-signed certificate made by `openssl`): not trusted
+    by default (exit 2, the message names AWS_CA_BUNDLE), trusted with AWS_CA_BUNDLE (no
+    differences); an AWS_CA_BUNDLE that is not a file is an error;
+  * the progress line: on stderr only when it is a terminal (a pseudo-terminal here).
 AuthenticatedDiffTest: a second moto_server that checks SigV4 signatures and IAM permissions. While
 its requests are still unauthenticated it gets an IAM user with an access key and a role (both with
 read-only CloudFormation permissions: Describe*, Get*, List*), temporary credentials of the role
@@ -37,7 +41,8 @@ read-only CloudFormation permissions: Describe*, Get*, List*), temporary credent
 INITIAL_NO_AUTH_ACTION_COUNT sets at startup, see moto/core/authorization.py; a count given at
 startup cannot tell the setup's requests from the tests' as the deployment polls). Tests: the valid
 key from the environment (Base unchanged, every other stack `added`: the signature is right), the
-role's temporary credentials with AWS_SESSION_TOKEN, a wrong secret / unknown key id / wrong session
+role's temporary credentials with AWS_SESSION_TOKEN, a user that may only DescribeStacks (exit 2,
+`access denied: cloudformation:GetTemplate on stack <Base> in us-east-1`), a wrong secret / unknown key id / wrong session
 token (exit 2, `rejected`, naming where the credentials came from, no secret in the output), a
 `[dev]` profile of AWS_SHARED_CREDENTIALS_FILE via AWS_PROFILE and via --profile (which wins over key
 variables), a wrong key in a profile, the endpoint from the profile's endpoint_url,
@@ -326,6 +331,26 @@ class DeployedAppDiffTest(CliRunner, unittest.TestCase):
         r = self.run_diff(env=self.env())
         self.assertEqual((r.returncode, r.stderr), (0, ""))
 
+    def test_https_endpoint_trusted_through_aws_ca_bundle(self):
+        # A self-signed certificate for 127.0.0.1: not trusted by default, trusted with AWS_CA_BUNDLE.
+        folder = _module["root"] / "tls"
+        folder.mkdir(exist_ok=True)
+        cert, key = folder / "cert.pem", folder / "key.pem"
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
+                        "-out", str(cert), "-days", "2", "-subj", "/CN=127.0.0.1",
+                        "-addext", "subjectAltName=IP:127.0.0.1"], check=True, capture_output=True)
+        proxy = FaultProxy(self.moto.endpoint, tls=(str(cert), str(key))).start()
+        self.addCleanup(proxy.stop)
+        self.assertTrue(proxy.endpoint.startswith("https://127.0.0.1:"))
+        r = self.run_diff(env=self.env(proxy.endpoint))
+        self.assert_error(r, "cannot make a trusted TLS connection to " + proxy.endpoint, "AWS_CA_BUNDLE")
+        r = self.run_diff("--fail", env=self.env(proxy.endpoint, AWS_CA_BUNDLE=str(cert)))
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn(f"No differences ({STACK_COUNT} stacks compared", r.stdout)
+        self.assertGreater(proxy.count, 0)
+        r = self.run_diff(env=self.env(proxy.endpoint, AWS_CA_BUNDLE=str(folder / "missing.pem")))
+        self.assert_error(r, "AWS_CA_BUNDLE names", "missing.pem", "not a file")
+
     def test_every_deployed_template_is_read_with_read_only_calls(self):
         proxy = self.proxy()
         report = self.json_report(env=self.env(proxy.endpoint))
@@ -595,6 +620,13 @@ class AuthenticatedDiffTest(CliRunner, unittest.TestCase):
         iam.put_user_policy(UserName="leafsynth-diff", PolicyName="read-stacks", PolicyDocument=READ_ONLY_POLICY)
         key = iam.create_access_key(UserName="leafsynth-diff")["AccessKey"]
         cls.key_id, cls.secret = key["AccessKeyId"], key["SecretAccessKey"]
+        # A user that may describe stacks but not read their templates.
+        iam.create_user(UserName="leafsynth-describe-only")
+        iam.put_user_policy(UserName="leafsynth-describe-only", PolicyName="describe", PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Resource": "*",
+                                                     "Action": "cloudformation:DescribeStacks"}]}))
+        key = iam.create_access_key(UserName="leafsynth-describe-only")["AccessKey"]
+        cls.describe_only = (key["AccessKeyId"], key["SecretAccessKey"])
         trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
                                                          "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"}}]}
         role = iam.create_role(RoleName="leafsynth-diff-role", AssumeRolePolicyDocument=json.dumps(trust))["Role"]
@@ -671,6 +703,12 @@ class AuthenticatedDiffTest(CliRunner, unittest.TestCase):
         r = self.run_diff("--json", env=self.key_env(key_id, secret, token))
         self.assert_base_only(r)
         self.assert_no_secrets(r, secret, token)
+
+    def test_access_denied_names_the_action_and_the_stack(self):
+        key_id, secret = self.describe_only
+        r = self.run_diff(env=self.key_env(key_id, secret))
+        self.assert_error(r, f"access denied: cloudformation:GetTemplate on stack {BASE} in {REGION}",
+                          "AWS_ACCESS_KEY_ID", "not authorized", secrets=(secret,))
 
     def test_wrong_secret_is_rejected(self):
         wrong = "Wr0ngSecretKeyWr0ngSecretKeyWr0ngSecretK"
