@@ -243,6 +243,10 @@ private:
             if (std::string(e.what()) == "cancelled") return; // a stack before this one failed
             fail(task, std::string("cloudformation:") + action + " on stack " + task.display + " in " + node.region +
                            ": " + e.what());
+        } catch (const std::exception& e) {
+            // Anything else (out of memory, ...) must not escape a worker thread (std::terminate).
+            fail(task, std::string("cloudformation:") + action + " on stack " + task.display + " in " + node.region +
+                           " failed: " + e.what());
         }
     }
 
