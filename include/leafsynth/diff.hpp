@@ -9,6 +9,10 @@
 /// `DependsOn`, and an explicit `DeletionPolicy`/`UpdateReplacePolicy` of `Delete` (the default,
 /// except for RDS clusters and instances) do not count as changes.
 ///
+/// Replacements are followed within a template: a resource that refers (`Ref`, `Fn::GetAtt`,
+/// `Fn::Sub`) to one that will be replaced is reported as updated, or as replaced when the
+/// reference is in a create-only property, even when its own text is unchanged.
+///
 /// This header uses nlohmann::json in its interface (unlike the rest of the public API): a
 /// program that includes it needs nlohmann_json on its include path (target
 /// `nlohmann_json::nlohmann_json`). It is not part of `leafsynth/leafsynth.hpp`.
@@ -69,6 +73,10 @@ struct ResourceChange {
     /// For an added or removed resource that looks like the other half of a replacement under a
     /// new logical id (same type, most property values equal): the other one's logical id.
     std::string counterpart;
+    /// For a modification caused by others: the resources of this template that will be replaced
+    /// and that it refers to (a new physical id updates it, or replaces it when the reference is
+    /// in a create-only property). Empty when only its own properties changed.
+    std::vector<std::string> caused_by;
     /// The type (the new one when there is one).
     const std::string& type() const { return new_type.empty() ? old_type : new_type; }
 };

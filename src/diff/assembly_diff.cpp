@@ -302,7 +302,7 @@ StackDiff diff_stack(Side& old_side, Side& new_side, const std::optional<std::st
         if (rc != out.diff.resources.end() && rc->kind == ChangeKind::Modified) {
             rc->changes.erase(std::remove_if(rc->changes.begin(), rc->changes.end(), is_template_url_change),
                               rc->changes.end());
-            if (rc->changes.empty()) out.diff.resources.erase(rc);
+            if (rc->changes.empty() && rc->caused_by.empty()) out.diff.resources.erase(rc);
         }
         out.nested.push_back(std::move(child));
     }

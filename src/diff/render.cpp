@@ -347,6 +347,7 @@ json stack_json(const StackDiff& s) {
                   {"impact", to_string(r.impact)}, {"reasons", r.reasons},  {"stateful", r.stateful},
                   {"hazards", r.hazards},          {"changes", changes_json(r.changes)}};
         if (!r.counterpart.empty()) j["counterpart"] = r.counterpart;
+        if (!r.caused_by.empty()) j["caused_by"] = r.caused_by;
         if (r.kind == ChangeKind::Modified && r.old_type != r.new_type) {
             j["old_type"] = r.old_type;
             j["new_type"] = r.new_type;

@@ -290,6 +290,151 @@ void pair_renamed(const json& olds, const json& news, std::vector<ResourceChange
     }
 }
 
+/// Every reference to another resource below `value`: (path, logical id) for `Ref`,
+/// `Fn::GetAtt` and the `${Id}` / `${Id.Attr}` of `Fn::Sub` (pseudo parameters and the
+/// substitution's own variables left out).
+void references(const json& value, const std::string& path, std::vector<std::pair<std::string, std::string>>& out) {
+    if (value.is_array()) {
+        for (std::size_t i = 0; i < value.size(); ++i) references(value[i], path + "[" + std::to_string(i) + "]", out);
+        return;
+    }
+    if (!value.is_object()) return;
+    if (value.size() == 1) {
+        const std::string& key = value.begin().key();
+        const json& arg = value.begin().value();
+        if (key == "Ref" && arg.is_string()) {
+            if (arg.get<std::string>().rfind("AWS::", 0) != 0) out.emplace_back(join_path(path, key), arg.get<std::string>());
+            return;
+        }
+        if (key == "Fn::GetAtt") {
+            std::string target;
+            if (arg.is_array() && !arg.empty() && arg[0].is_string()) target = arg[0].get<std::string>();
+            else if (arg.is_string()) target = arg.get<std::string>().substr(0, arg.get<std::string>().find('.'));
+            if (!target.empty()) out.emplace_back(join_path(path, key), target);
+            return;
+        }
+        if (key == "Fn::Sub") {
+            const json& text = arg.is_array() && !arg.empty() ? arg[0] : arg;
+            const json variables = arg.is_array() && arg.size() > 1 && arg[1].is_object() ? arg[1] : json::object();
+            if (text.is_string()) {
+                const std::string t = text.get<std::string>();
+                for (auto open = t.find("${"); open != std::string::npos; open = t.find("${", open + 2)) {
+                    const auto close = t.find('}', open);
+                    if (close == std::string::npos) break;
+                    std::string name = t.substr(open + 2, close - open - 2);
+                    if (name.empty() || name[0] == '!') continue; // ${!Literal}
+                    name = name.substr(0, name.find('.'));
+                    if (name.rfind("AWS::", 0) != 0 && !variables.contains(name))
+                        out.emplace_back(join_path(path, key), name);
+                }
+            }
+            if (arg.is_array() && arg.size() > 1) references(arg[1], join_path(path, key) + "[1]", out);
+            return;
+        }
+    }
+    for (const auto& [k, v] : value.items()) references(v, join_path(path, k), out);
+}
+
+/// A property path as tokens, list indexes as '*': `A[0].B` -> {A, *, B}.
+std::vector<std::string> path_tokens(const std::string& path) {
+    std::vector<std::string> out;
+    std::string token;
+    for (std::size_t i = 0; i < path.size(); ++i) {
+        const char c = path[i];
+        if (c == '.' || c == '[') {
+            if (!token.empty()) out.push_back(token);
+            token.clear();
+            if (c == '[') {
+                out.push_back("*");
+                i = path.find(']', i);
+                if (i == std::string::npos) break;
+            }
+        } else {
+            token += c;
+        }
+    }
+    if (!token.empty()) out.push_back(token);
+    return out;
+}
+
+/// The create-only property (`always` or `conditional` list) that a path below Properties lies in, or "".
+std::string create_only_property(const std::vector<std::string>& properties, const std::string& path) {
+    const auto tokens = path_tokens(path);
+    for (const auto& p : properties) {
+        const auto parts = split_dots(p);
+        if (parts.size() <= tokens.size() && std::equal(parts.begin(), parts.end(), tokens.begin())) return p;
+    }
+    return {};
+}
+
+/// Knock-on changes: a resource that will be replaced gets a new physical id (and attributes),
+/// so every resource referring to it is updated too, and replaced when the reference is in a
+/// create-only property. Followed to a fixed point within the template.
+void follow_replacements(const json& olds, const json& news, std::vector<ResourceChange>& out) {
+    std::map<std::string, std::vector<std::pair<std::string, std::string>>> refs; // id -> (path, target)
+    for (const auto& [id, r] : news.items()) {
+        if (!olds.contains(id) || !r.is_object() || !r.contains("Properties")) continue;
+        references(r["Properties"], "", refs[id]);
+    }
+    std::set<std::string> propagated;
+    for (bool again = true; again;) {
+        again = false;
+        std::vector<std::string> replaced;
+        for (const auto& c : out)
+            if (c.kind == ChangeKind::Modified && c.impact == Impact::WillReplace && !propagated.count(c.logical_id))
+                replaced.push_back(c.logical_id);
+        for (const auto& r_id : replaced) {
+            propagated.insert(r_id);
+            for (const auto& [id, list] : refs) {
+                if (id == r_id) continue;
+                for (const auto& [path, target] : list) {
+                    if (target != r_id) continue;
+                    auto change = std::find_if(out.begin(), out.end(),
+                                               [&, &id = id](const ResourceChange& c) { return c.logical_id == id; });
+                    if (change == out.end()) {
+                        ResourceChange c;
+                        c.logical_id = id;
+                        c.kind = ChangeKind::Modified;
+                        c.old_type = string_at(olds[id], "Type");
+                        c.new_type = string_at(news[id], "Type");
+                        c.impact = Impact::UpdateInPlace;
+                        out.push_back(std::move(c));
+                        change = std::prev(out.end());
+                    }
+                    if (change->kind != ChangeKind::Modified) continue;
+                    if (std::find(change->caused_by.begin(), change->caused_by.end(), r_id) == change->caused_by.end())
+                        change->caused_by.push_back(r_id);
+                    const CreateOnlyEntry* entry = find_create_only(change->new_type);
+                    const std::string always = entry ? create_only_property(entry->always, path) : "";
+                    const std::string conditional = entry ? create_only_property(entry->conditional, path) : "";
+                    std::string reason;
+                    Impact impact = Impact::UpdateInPlace;
+                    if (!always.empty()) {
+                        impact = Impact::WillReplace;
+                        reason = always + " is create-only and refers to " + r_id + ", which will be replaced";
+                    } else if (!conditional.empty()) {
+                        impact = Impact::MayReplace;
+                        reason = conditional + " is conditionally create-only and refers to " + r_id +
+                                 ", which will be replaced";
+                    } else {
+                        reason = path_tokens(path).front() + " refers to " + r_id + ", which will be replaced";
+                    }
+                    if (std::find(change->reasons.begin(), change->reasons.end(), reason) == change->reasons.end())
+                        change->reasons.push_back(reason);
+                    if (static_cast<int>(impact) > static_cast<int>(change->impact)) {
+                        change->impact = impact;
+                        again = again || impact == Impact::WillReplace;
+                    }
+                    change->hazards.clear();
+                    add_hazards(*change, olds[id], news[id]);
+                }
+            }
+        }
+    }
+    std::sort(out.begin(), out.end(),
+              [](const ResourceChange& a, const ResourceChange& b) { return a.logical_id < b.logical_id; });
+}
+
 void diff_resources(const json& old_t, const json& new_t, std::vector<ResourceChange>& out) {
     const json& olds = section_of(old_t, "Resources");
     const json& news = section_of(new_t, "Resources");
@@ -319,6 +464,7 @@ void diff_resources(const json& old_t, const json& new_t, std::vector<ResourceCh
         add_hazards(change, o, n);
         out.push_back(std::move(change));
     }
+    follow_replacements(olds, news, out);
     pair_renamed(olds, news, out);
 }
 

@@ -352,3 +352,95 @@ TEST_CASE("An explicit Delete policy is the default, except where the default is
     CHECK(c.impact == Impact::UpdateInPlace);
     CHECK(has_hazard(c, "DeletionPolicy changes: (default: Snapshot) -> Delete"));
 }
+
+// --- knock-on replacements --------------------------------------------------------------------
+
+namespace {
+
+const ResourceChange& change_of(const TemplateDiff& d, const std::string& id) {
+    for (const auto& c : d.resources)
+        if (c.logical_id == id) return c;
+    FAIL("no change for " << id);
+    throw std::logic_error("unreachable");
+}
+
+/// One modified stack holding `d`, for the reports.
+leafsynth::AssemblyDiff as_assembly(const TemplateDiff& d) {
+    leafsynth::StackDiff s;
+    s.name = "S";
+    s.status = leafsynth::StackStatus::Modified;
+    s.diff = d;
+    leafsynth::AssemblyDiff a;
+    a.stacks.push_back(s);
+    return a;
+}
+
+/// A file system with a mount target, an access point, and a function that names it.
+json efs_template(bool encrypted) {
+    return json::parse(R"({"Resources": {
+      "Fs": {"Type": "AWS::EFS::FileSystem", "Properties": {"Encrypted": )" + std::string(encrypted ? "true" : "false") + R"(}},
+      "Mount": {"Type": "AWS::EFS::MountTarget", "Properties": {"FileSystemId": {"Ref": "Fs"}, "SubnetId": "subnet-1",
+                "SecurityGroups": ["sg-1"]}},
+      "Ap": {"Type": "AWS::EFS::AccessPoint", "Properties": {"FileSystemId": {"Fn::GetAtt": ["Fs", "FileSystemId"]}}},
+      "Fn": {"Type": "AWS::Lambda::Function", "Properties": {"Role": "arn:aws:iam::1:role/r", "Code": {"ZipFile": "x"},
+             "Handler": "h", "Runtime": "python3.12",
+             "Environment": {"Variables": {"FS": {"Fn::Sub": ["${Fs}:${Region}", {"Region": "x"}]}}}}},
+      "Other": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "t"}}
+    }})");
+}
+
+} // namespace
+
+TEST_CASE("Resources that refer to a replaced one are updated, or replaced through create-only properties") {
+    // Fn's Fn::Sub names ${Fs} (a resource) and ${Region} (one of its own variables).
+    const TemplateDiff d = diff_templates(efs_template(true), efs_template(false));
+    REQUIRE(d.resources.size() == 4); // Fs, Mount, Ap, Fn; not Other
+    const ResourceChange& fs = change_of(d, "Fs");
+    CHECK(fs.impact == Impact::WillReplace);
+    CHECK(fs.caused_by.empty());
+    CHECK_FALSE(fs.hazards.empty()); // stateful, replaced
+    const ResourceChange& mount = change_of(d, "Mount");
+    CHECK(mount.kind == ChangeKind::Modified);
+    CHECK(mount.impact == Impact::WillReplace);
+    CHECK(mount.changes.empty()); // its own text is unchanged
+    CHECK(mount.caused_by == std::vector<std::string>{"Fs"});
+    CHECK(mount.reasons == std::vector<std::string>{"FileSystemId is create-only and refers to Fs, which will be replaced"});
+    CHECK(change_of(d, "Ap").impact == Impact::WillReplace); // through Fn::GetAtt
+    const ResourceChange& fn = change_of(d, "Fn");
+    CHECK(fn.impact == Impact::UpdateInPlace);
+    CHECK(fn.reasons == std::vector<std::string>{"Environment refers to Fs, which will be replaced"});
+    // The report says why.
+    const std::string report = leafsynth::render_diff(as_assembly(d));
+    CHECK(report.find("AWS::EFS::MountTarget Mount  WILL BE REPLACED (FileSystemId is create-only and refers to Fs") !=
+          std::string::npos);
+}
+
+TEST_CASE("Knock-on replacements are followed through chains; in-place updates do not propagate") {
+    const json old_t = json::parse(R"({"Resources": {
+      "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}},
+      "Subnet": {"Type": "AWS::EC2::Subnet", "Properties": {"VpcId": {"Ref": "Vpc"}, "CidrBlock": "10.0.0.0/24"}},
+      "Assoc": {"Type": "AWS::EC2::SubnetRouteTableAssociation", "Properties": {"SubnetId": {"Ref": "Subnet"},
+                "RouteTableId": "rtb-1"}},
+      "Topic": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": "a"}},
+      "Sub": {"Type": "AWS::SNS::Subscription", "Properties": {"TopicArn": {"Ref": "Topic"}, "Protocol": "email",
+              "Endpoint": "a@example.com"}}
+    }})");
+    json new_t = old_t;
+    new_t["Resources"]["Vpc"]["Properties"]["CidrBlock"] = "10.1.0.0/16";
+    new_t["Resources"]["Topic"]["Properties"]["DisplayName"] = "b"; // in place: no knock-on
+    const TemplateDiff d = diff_templates(old_t, new_t);
+    CHECK(change_of(d, "Vpc").impact == Impact::WillReplace);
+    CHECK(change_of(d, "Subnet").impact == Impact::WillReplace);
+    const ResourceChange& assoc = change_of(d, "Assoc");
+    CHECK(assoc.impact == Impact::WillReplace);
+    CHECK(assoc.caused_by == std::vector<std::string>{"Subnet"});
+    CHECK(change_of(d, "Topic").impact == Impact::UpdateInPlace);
+    CHECK(std::none_of(d.resources.begin(), d.resources.end(),
+                       [](const ResourceChange& c) { return c.logical_id == "Sub"; }));
+    // Sorted by logical id, as without knock-ons.
+    std::vector<std::string> ids;
+    for (const auto& c : d.resources) ids.push_back(c.logical_id);
+    CHECK(ids == std::vector<std::string>{"Assoc", "Subnet", "Topic", "Vpc"});
+    CHECK(leafsynth::diff_to_json(as_assembly(d))["stacks"][0]
+              ["resources"][0]["caused_by"] == json::array({"Subnet"}));
+}
