@@ -9,9 +9,10 @@
 /// `DependsOn`, and an explicit `DeletionPolicy`/`UpdateReplacePolicy` of `Delete` (the default,
 /// except for RDS clusters and instances) do not count as changes.
 ///
-/// Replacements are followed within a template: a resource that refers (`Ref`, `Fn::GetAtt`,
-/// `Fn::Sub`) to one that will be replaced is reported as updated, or as replaced when the
-/// reference is in a create-only property, even when its own text is unchanged.
+/// Replacements are followed: a resource that refers (`Ref`, `Fn::GetAtt`, `Fn::Sub`) to one
+/// that will be replaced is reported as updated, or as replaced when the reference is in a
+/// create-only property, even when its own text is unchanged; comparing assemblies, also across
+/// nested stacks (through the parameters and outputs that carry the changed value).
 ///
 /// This header uses nlohmann::json in its interface (unlike the rest of the public API): a
 /// program that includes it needs nlohmann_json on its include path (target
@@ -73,9 +74,11 @@ struct ResourceChange {
     /// For an added or removed resource that looks like the other half of a replacement under a
     /// new logical id (same type, most property values equal): the other one's logical id.
     std::string counterpart;
-    /// For a modification caused by others: the resources of this template that will be replaced
-    /// and that it refers to (a new physical id updates it, or replaces it when the reference is
-    /// in a create-only property). Empty when only its own properties changed.
+    /// For a modification caused by others: what it refers to whose value changes: resources of
+    /// this template that will be replaced (new physical ids), or, comparing assemblies, its
+    /// Parameters and nested stacks' outputs (`<Id>.Outputs.<Name>`) fed by a replacement
+    /// elsewhere. It is updated, or replaced when the reference is in a create-only property.
+    /// Empty when only its own properties changed.
     std::vector<std::string> caused_by;
     /// The type (the new one when there is one).
     const std::string& type() const { return new_type.empty() ? old_type : new_type; }

@@ -259,52 +259,92 @@ bool is_template_url_change(const ValueChange& c) {
     return c.path == p || c.path.rfind(p + ".", 0) == 0 || c.path.rfind(p + "[", 0) == 0;
 }
 
+/// Compares one stack and, recursively, its nested stacks. `changing` names this stack's
+/// Parameters whose value changes (a replacement in the parent or a sibling feeds them); the
+/// names of this stack's Outputs whose value changes go to `changing_outputs`. Replacements are
+/// followed across nested stacks that way: parent resource -> child parameter, child output ->
+/// parent resource or sibling parameter, until nothing more changes.
 StackDiff diff_stack(Side& old_side, Side& new_side, const std::optional<std::string>& old_path,
-                     const std::optional<std::string>& new_path, int depth) {
+                     const std::optional<std::string>& new_path, int depth,
+                     const std::set<std::string>& changing = {}, std::set<std::string>* changing_outputs = nullptr) {
     StackDiff out;
     out.old_template = old_path.value_or("");
     out.new_template = new_path.value_or("");
     const json empty = json::object();
     const json& old_t = old_path ? old_side.template_at(*old_path) : empty;
     const json& new_t = new_path ? new_side.template_at(*new_path) : empty;
-    out.diff = diff_templates(old_t, new_t);
+    out.diff = diff_templates_seeded(old_t, new_t, changing);
 
     // Nested stacks: by logical id, the new template's first, then those only in the old one.
     std::vector<std::string> ids = nested_ids(new_t);
     for (const auto& id : nested_ids(old_t))
         if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
-    for (const auto& id : ids) {
-        const json* o = old_t.contains("Resources") && old_t["Resources"].contains(id) &&
-                                is_nested_stack(old_t["Resources"][id])
-                            ? &old_t["Resources"][id]
-                            : nullptr;
-        const json* n = new_t.contains("Resources") && new_t["Resources"].contains(id) &&
-                                is_nested_stack(new_t["Resources"][id])
-                            ? &new_t["Resources"][id]
-                            : nullptr;
-        std::optional<std::string> o_file = o ? old_side.nested_template(id, *o, *old_path) : std::nullopt;
-        std::optional<std::string> n_file = n ? new_side.nested_template(id, *n, *new_path) : std::nullopt;
-        if ((o && !o_file) || (n && !n_file)) {
-            out.notes.push_back("nested stack " + id + ": its template was not found in the " +
-                                (o && !o_file ? old_side.label() : new_side.label()) +
-                                ", so only the parent's resource is compared");
-            continue;
+    auto resource_in = [](const json& t, const std::string& id) -> const json* {
+        return t.contains("Resources") && t["Resources"].contains(id) && is_nested_stack(t["Resources"][id])
+                   ? &t["Resources"][id]
+                   : nullptr;
+    };
+    std::set<std::string> child_outputs; // "<Id>.Outputs.<Name>" whose value changes
+    std::vector<std::string> nested_notes;
+    constexpr int kMaxRounds = 8; // each round only adds changing values; this bounds pathological chains
+    for (int round = 0; round < kMaxRounds; ++round) {
+        std::set<std::string> seeds = changing;
+        seeds.insert(child_outputs.begin(), child_outputs.end());
+        const std::set<std::string> sources = changing_values(out.diff, seeds);
+        out.nested.clear();
+        nested_notes.clear();
+        std::set<std::string> found_outputs;
+        for (const auto& id : ids) {
+            const json* o = resource_in(old_t, id);
+            const json* n = resource_in(new_t, id);
+            std::optional<std::string> o_file = o ? old_side.nested_template(id, *o, *old_path) : std::nullopt;
+            std::optional<std::string> n_file = n ? new_side.nested_template(id, *n, *new_path) : std::nullopt;
+            if ((o && !o_file) || (n && !n_file)) {
+                nested_notes.push_back("nested stack " + id + ": its template was not found in the " +
+                                       (o && !o_file ? old_side.label() : new_side.label()) +
+                                       ", so only the parent's resource is compared");
+                continue;
+            }
+            if (depth >= kMaxNesting) {
+                nested_notes.push_back("nested stack " + id + ": nested too deeply, not compared");
+                continue;
+            }
+            // The child's parameters whose value changes: those its parent passes from a changing value.
+            std::set<std::string> child_params;
+            if (n && n->contains("Properties") && (*n)["Properties"].contains("Parameters") &&
+                (*n)["Properties"]["Parameters"].is_object())
+                for (const auto& [key, value] : (*n)["Properties"]["Parameters"].items())
+                    if (refers_to_any(value, sources)) child_params.insert(key);
+            std::set<std::string> outputs;
+            StackDiff child = diff_stack(old_side, new_side, o_file, n_file, depth + 1, child_params, &outputs);
+            child.name = id;
+            for (const auto& name : outputs) found_outputs.insert(id + ".Outputs." + name);
+            out.nested.push_back(std::move(child));
         }
-        if (depth >= kMaxNesting) {
-            out.notes.push_back("nested stack " + id + ": nested too deeply, not compared");
-            continue;
-        }
-        StackDiff child = diff_stack(old_side, new_side, o_file, n_file, depth + 1);
-        child.name = id;
-        // Both templates are known: the TemplateURL (a content hash) says nothing more.
+        if (found_outputs == child_outputs) break;
+        child_outputs = found_outputs;
+        seeds = changing;
+        seeds.insert(child_outputs.begin(), child_outputs.end());
+        out.diff = diff_templates_seeded(old_t, new_t, seeds);
+    }
+    out.notes.insert(out.notes.end(), nested_notes.begin(), nested_notes.end());
+    // Both templates of a nested stack are known: its TemplateURL (a content hash) says nothing more.
+    for (const auto& child : out.nested) {
         auto rc = std::find_if(out.diff.resources.begin(), out.diff.resources.end(),
-                               [&](const ResourceChange& r) { return r.logical_id == id; });
+                               [&](const ResourceChange& r) { return r.logical_id == child.name; });
         if (rc != out.diff.resources.end() && rc->kind == ChangeKind::Modified) {
             rc->changes.erase(std::remove_if(rc->changes.begin(), rc->changes.end(), is_template_url_change),
                               rc->changes.end());
             if (rc->changes.empty() && rc->caused_by.empty()) out.diff.resources.erase(rc);
         }
-        out.nested.push_back(std::move(child));
+    }
+    if (changing_outputs && new_t.contains("Outputs") && new_t["Outputs"].is_object()) {
+        std::set<std::string> seeds = changing;
+        seeds.insert(child_outputs.begin(), child_outputs.end());
+        const std::set<std::string> sources = changing_values(out.diff, seeds);
+        for (const auto& [name, output] : new_t["Outputs"].items())
+            if (output.is_object() && output.contains("Value") && refers_to_any(output["Value"], sources))
+                changing_outputs->insert(name);
     }
     // The security rows of a nested stack resource never include TemplateURL; nothing to redo.
     if (!old_path) out.status = StackStatus::Added;

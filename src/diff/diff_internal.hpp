@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,20 @@ json rendered_form(const json& value);
 
 /// The value as compact JSON, for one-line output.
 std::string compact(const json& value);
+
+/// diff_templates, with knock-on changes also from `changing`: names of this template's
+/// Parameters whose value changes, and `<Id>.Outputs.<Name>` of nested stacks (resources `<Id>`)
+/// whose output changes (see changing_values). Used to follow replacements across nested stacks.
+TemplateDiff diff_templates_seeded(const json& old_template, const json& new_template,
+                                   const std::set<std::string>& changing);
+
+/// The names whose values change in a template compared with `d`: resources that will be
+/// replaced (new physical ids), plus `changing` itself.
+std::set<std::string> changing_values(const TemplateDiff& d, const std::set<std::string>& changing);
+
+/// True when `value` refers (`Ref`, `Fn::GetAtt`, `Fn::Sub`) to one of `names` (resource or
+/// parameter names, or `<Id>.Outputs.<Name>` for nested-stack outputs).
+bool refers_to_any(const json& value, const std::set<std::string>& names);
 
 /// The IAM statements and security-group rules of two templates compared.
 SecurityChanges diff_security(const json& old_template, const json& new_template);

@@ -307,9 +307,17 @@ void references(const json& value, const std::string& path, std::vector<std::pai
             return;
         }
         if (key == "Fn::GetAtt") {
-            std::string target;
-            if (arg.is_array() && !arg.empty() && arg[0].is_string()) target = arg[0].get<std::string>();
-            else if (arg.is_string()) target = arg.get<std::string>().substr(0, arg.get<std::string>().find('.'));
+            std::string target, attribute;
+            if (arg.is_array() && !arg.empty() && arg[0].is_string()) {
+                target = arg[0].get<std::string>();
+                if (arg.size() > 1 && arg[1].is_string()) attribute = arg[1].get<std::string>();
+            } else if (arg.is_string()) {
+                const std::string text = arg.get<std::string>();
+                target = text.substr(0, text.find('.'));
+                if (text.find('.') != std::string::npos) attribute = text.substr(text.find('.') + 1);
+            }
+            // A nested stack's output is its own value: `<Id>.Outputs.<Name>`.
+            if (attribute.rfind("Outputs.", 0) == 0) target += "." + attribute;
             if (!target.empty()) out.emplace_back(join_path(path, key), target);
             return;
         }
@@ -370,16 +378,18 @@ std::string create_only_property(const std::vector<std::string>& properties, con
 /// Knock-on changes: a resource that will be replaced gets a new physical id (and attributes),
 /// so every resource referring to it is updated too, and replaced when the reference is in a
 /// create-only property. Followed to a fixed point within the template.
-void follow_replacements(const json& olds, const json& news, std::vector<ResourceChange>& out) {
+void follow_replacements(const json& olds, const json& news, std::vector<ResourceChange>& out,
+                         const std::set<std::string>& changing) {
     std::map<std::string, std::vector<std::pair<std::string, std::string>>> refs; // id -> (path, target)
     for (const auto& [id, r] : news.items()) {
         if (!olds.contains(id) || !r.is_object() || !r.contains("Properties")) continue;
         references(r["Properties"], "", refs[id]);
     }
     std::set<std::string> propagated;
-    for (bool again = true; again;) {
+    for (bool again = true, first = true; again; first = false) {
         again = false;
         std::vector<std::string> replaced;
+        if (first) replaced.assign(changing.begin(), changing.end());
         for (const auto& c : out)
             if (c.kind == ChangeKind::Modified && c.impact == Impact::WillReplace && !propagated.count(c.logical_id))
                 replaced.push_back(c.logical_id);
@@ -407,17 +417,22 @@ void follow_replacements(const json& olds, const json& news, std::vector<Resourc
                     const CreateOnlyEntry* entry = find_create_only(change->new_type);
                     const std::string always = entry ? create_only_property(entry->always, path) : "";
                     const std::string conditional = entry ? create_only_property(entry->conditional, path) : "";
+                    // A resource's physical id changes when it is replaced; a parameter's or a
+                    // nested stack output's value changes because of a replacement elsewhere.
+                    const bool output = r_id.find(".Outputs.") != std::string::npos;
+                    const std::string what = !changing.count(r_id) ? r_id + ", which will be replaced"
+                                             : output              ? r_id + ", whose value changes"
+                                                                   : "parameter " + r_id + ", whose value changes";
                     std::string reason;
                     Impact impact = Impact::UpdateInPlace;
                     if (!always.empty()) {
                         impact = Impact::WillReplace;
-                        reason = always + " is create-only and refers to " + r_id + ", which will be replaced";
+                        reason = always + " is create-only and refers to " + what;
                     } else if (!conditional.empty()) {
                         impact = Impact::MayReplace;
-                        reason = conditional + " is conditionally create-only and refers to " + r_id +
-                                 ", which will be replaced";
+                        reason = conditional + " is conditionally create-only and refers to " + what;
                     } else {
-                        reason = path_tokens(path).front() + " refers to " + r_id + ", which will be replaced";
+                        reason = path_tokens(path).front() + " refers to " + what;
                     }
                     if (std::find(change->reasons.begin(), change->reasons.end(), reason) == change->reasons.end())
                         change->reasons.push_back(reason);
@@ -435,7 +450,8 @@ void follow_replacements(const json& olds, const json& news, std::vector<Resourc
               [](const ResourceChange& a, const ResourceChange& b) { return a.logical_id < b.logical_id; });
 }
 
-void diff_resources(const json& old_t, const json& new_t, std::vector<ResourceChange>& out) {
+void diff_resources(const json& old_t, const json& new_t, std::vector<ResourceChange>& out,
+                    const std::set<std::string>& changing) {
     const json& olds = section_of(old_t, "Resources");
     const json& news = section_of(new_t, "Resources");
     // The new template's order is nlohmann's (sorted by logical id); removed ones interleave.
@@ -464,11 +480,26 @@ void diff_resources(const json& old_t, const json& new_t, std::vector<ResourceCh
         add_hazards(change, o, n);
         out.push_back(std::move(change));
     }
-    follow_replacements(olds, news, out);
+    follow_replacements(olds, news, out, changing);
     pair_renamed(olds, news, out);
 }
 
 } // namespace
+
+std::set<std::string> changing_values(const TemplateDiff& d, const std::set<std::string>& changing) {
+    std::set<std::string> out = changing;
+    for (const auto& c : d.resources)
+        if (c.kind == ChangeKind::Modified && c.impact == Impact::WillReplace) out.insert(c.logical_id);
+    return out;
+}
+
+bool refers_to_any(const json& value, const std::set<std::string>& names) {
+    if (names.empty()) return false;
+    std::vector<std::pair<std::string, std::string>> refs;
+    references(value, "", refs);
+    return std::any_of(refs.begin(), refs.end(), [&](const auto& r) { return names.count(r.second) != 0; });
+}
+
 } // namespace detail
 
 std::size_t SecurityChanges::widening_count() const {
@@ -480,6 +511,11 @@ std::size_t SecurityChanges::widening_count() const {
 }
 
 TemplateDiff diff_templates(const nlohmann::json& old_template, const nlohmann::json& new_template) {
+    return detail::diff_templates_seeded(old_template, new_template, {});
+}
+
+TemplateDiff detail::diff_templates_seeded(const json& old_template, const json& new_template,
+                                           const std::set<std::string>& changing) {
     using namespace detail;
     const json old_t = canonical_template(old_template.is_object() ? old_template : json::object());
     const json new_t = canonical_template(new_template.is_object() ? new_template : json::object());
@@ -510,7 +546,7 @@ TemplateDiff diff_templates(const nlohmann::json& old_template, const nlohmann::
         else if (!new_t.contains(name)) out.sections.push_back({name, ChangeKind::Removed, a, nullptr});
         else diff_values(name, a, b, out.sections);
     }
-    diff_resources(old_t, new_t, out.resources);
+    diff_resources(old_t, new_t, out.resources, changing);
     out.security = diff_security(old_t, new_t);
     return out;
 }

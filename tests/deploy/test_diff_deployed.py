@@ -82,7 +82,8 @@ from test_deploy_containermanager import (ACCOUNT, BASE, CONTAINERS, NESTED, REG
                                           expected_stack_order, write_base_config)
 
 sys.path.insert(0, str(HERE.parent / "diff"))
-from test_diff_cli import LINK, MAIN, all_stacks, resource_rows, stack_at  # noqa: E402
+from test_diff_cli import (LINK, MAIN, all_stacks, assert_task_definition_knock_on, resource_rows,  # noqa: E402
+                           stack_at, task_definition_knock_on_rows)
 
 EXAMPLES = (SOURCE_DIR or Path("/nonexistent")) / "examples" / "containermanager"
 APP_ARGS = ["--region", REGION, "--account", ACCOUNT]
@@ -409,7 +410,8 @@ class DeployedAppDiffTest(CliRunner, unittest.TestCase):
     def test_port_replaces_the_task_definition_and_updates_the_security_group(self):
         report, human = self.changed_report("port", "TCP: 25565", "TCP: 25566")
         self.assert_statuses(report, {MAIN: "modified", f"{MAIN}/ContainerNestedStack": "modified",
-                                      f"{MAIN}/SecurityGroupsNestedStack": "modified"})
+                                      f"{MAIN}/SecurityGroupsNestedStack": "modified",
+                                      f"{MAIN}/EcsAsgNestedStack": "modified"})
         self.assert_only_resource_changes(report)
         self.assertEqual(sorted(resource_rows(report)), sorted([
             (f"{MAIN}/ContainerNestedStack", "AWS::ECS::TaskDefinition", "modified", "will_replace",
@@ -418,7 +420,9 @@ class DeployedAppDiffTest(CliRunner, unittest.TestCase):
             (f"{MAIN}/SecurityGroupsNestedStack", "AWS::EC2::SecurityGroup", "modified", "update",
              ("Properties.SecurityGroupIngress[1].Description", "Properties.SecurityGroupIngress[1].FromPort",
               "Properties.SecurityGroupIngress[1].ToPort")),
+            *task_definition_knock_on_rows(),
         ]))
+        assert_task_definition_knock_on(self, report)
         task = stack_at(report, f"{MAIN}/ContainerNestedStack")["resources"][0]
         self.assertEqual(task["reasons"], ["ContainerDefinitions is create-only"])
         self.assertEqual([(c["old"], c["new"]) for c in task["changes"]], [(25565, 25566), (25565, 25566)])
@@ -432,7 +436,8 @@ class DeployedAppDiffTest(CliRunner, unittest.TestCase):
     def test_volume_path_replaces_the_access_point_and_the_task_definition(self):
         report, _ = self.changed_report("volume", "Path: /data", "Path: /srv/data")
         self.assert_statuses(report, {MAIN: "modified", f"{MAIN}/VolumesNestedStack": "modified",
-                                      f"{MAIN}/ContainerNestedStack": "modified"})
+                                      f"{MAIN}/ContainerNestedStack": "modified",
+                                      f"{MAIN}/EcsAsgNestedStack": "modified"})
         # The access point's logical id derives from its path (RootDirectory.Path is create-only
         # anyway): the old one is removed, a new one added, paired as a replacement.
         volumes = stack_at(report, f"{MAIN}/VolumesNestedStack")
@@ -453,10 +458,13 @@ class DeployedAppDiffTest(CliRunner, unittest.TestCase):
         self.assertEqual(sorted(task["reasons"]), ["ContainerDefinitions is create-only", "Volumes is create-only"])
         self.assertEqual(sorted((e["section"], e["kind"]) for e in container["entries"]),
                          [("Parameters", "added"), ("Parameters", "removed")])
-        main = stack_at(report, MAIN)  # the parent passes the new access point to the Container stack
+        # The parent passes the new access point to the Container stack, and the replaced task
+        # definition's ARN on to the EcsAsg stack.
+        main = stack_at(report, MAIN)
         self.assertEqual([(r["logical_id"], r["impact"]) for r in main["resources"]],
-                         [("ContainerNestedStack", "update")])
+                         [("ContainerNestedStack", "update"), ("EcsAsgNestedStack", "update")])
         self.assertTrue(all(c["path"].startswith("Properties.Parameters.") for c in main["resources"][0]["changes"]))
+        assert_task_definition_knock_on(self, report)
         self.assertEqual(report["summary"]["hazards"], [])
 
     def test_watchdog_threshold_updates_the_alarm_and_the_start_function(self):

@@ -434,3 +434,63 @@ TEST_CASE("A deployed parameter value that differs from the template's default i
     CHECK(leafsynth::is_troubled_status("UPDATE_IN_PROGRESS"));
     CHECK_FALSE(leafsynth::is_troubled_status("UPDATE_COMPLETE"));
 }
+
+TEST_CASE("Replacements are followed across nested stacks: child output -> parent -> sibling parameter") {
+    // Net (nested) has a security group whose description changes (replaced: new GroupId), and
+    // outputs its id; the parent passes it to App (nested), whose ingress rule uses it as GroupId
+    // (create-only: replaced too); a parent topic names it in its display name (updated).
+    auto files = [](const std::string& description) {
+        const json net = {{"Resources",
+                           {{"Sg", {{"Type", "AWS::EC2::SecurityGroup"},
+                                    {"Properties", {{"GroupDescription", description}, {"VpcId", "vpc-1"}}}}}}},
+                          {"Outputs", {{"SgId", {{"Value", {{"Fn::GetAtt", {"Sg", "GroupId"}}}}}}}}};
+        const json app = {{"Parameters", {{"NetSgId", {{"Type", "String"}}}}},
+                          {"Resources",
+                           {{"Rule", {{"Type", "AWS::EC2::SecurityGroupIngress"},
+                                      {"Properties", {{"GroupId", {{"Ref", "NetSgId"}}}, {"IpProtocol", "tcp"},
+                                                      {"FromPort", 80}, {"ToPort", 80}, {"CidrIp", "10.0.0.0/8"}}}}},
+                            {"Log", {{"Type", "AWS::Logs::LogGroup"}, {"Properties", {{"RetentionInDays", 7}}}}}}}};
+        const json parent = {
+            {"Resources",
+             {{"NetNestedStack", {{"Type", "AWS::CloudFormation::Stack"}, {"Properties", {{"TemplateURL", "net"}}}}},
+              {"AppNestedStack",
+               {{"Type", "AWS::CloudFormation::Stack"},
+                {"Properties", {{"TemplateURL", "app"},
+                                {"Parameters", {{"NetSgId", {{"Fn::GetAtt", {"NetNestedStack", "Outputs.SgId"}}}}}}}}}},
+              {"Topic", {{"Type", "AWS::SNS::Topic"},
+                         {"Properties", {{"DisplayName", {{"Fn::GetAtt", {"NetNestedStack", "Outputs.SgId"}}}}}}}}}}};
+        AssemblyFiles f;
+        f["Game.Net.nested.template.json"] = net.dump();
+        f["Game.App.nested.template.json"] = app.dump();
+        f["Game.template.json"] = parent.dump();
+        f["manifest.json"] = manifest({{"Game", "us-west-2"}}, "json").dump();
+        return f;
+    };
+    const AssemblyDiff d = diff_assemblies(files("old"), files("new"));
+    const StackDiff& game = stack(d, "Game");
+    auto row = [](const StackDiff& s, const std::string& id) -> const leafsynth::ResourceChange& {
+        for (const auto& r : s.diff.resources)
+            if (r.logical_id == id) return r;
+        FAIL("no change for " << id << " in " << s.name);
+        throw std::logic_error("unreachable");
+    };
+    REQUIRE(game.nested.size() == 2);
+    const StackDiff& app = game.nested[0].name == "AppNestedStack" ? game.nested[0] : game.nested[1];
+    const StackDiff& net = game.nested[0].name == "NetNestedStack" ? game.nested[0] : game.nested[1];
+    CHECK(row(net, "Sg").impact == leafsynth::Impact::WillReplace);
+    const auto& rule = row(app, "Rule");
+    CHECK(rule.impact == leafsynth::Impact::WillReplace);
+    CHECK(rule.changes.empty());
+    CHECK(rule.caused_by == std::vector<std::string>{"NetSgId"});
+    CHECK(rule.reasons ==
+          std::vector<std::string>{"GroupId is create-only and refers to parameter NetSgId, whose value changes"});
+    CHECK(app.diff.resources.size() == 1); // not the log group
+    const auto& topic = row(game, "Topic");
+    CHECK(topic.impact == leafsynth::Impact::UpdateInPlace);
+    CHECK(topic.caused_by == std::vector<std::string>{"NetNestedStack.Outputs.SgId"});
+    const auto& app_resource = row(game, "AppNestedStack");
+    CHECK(app_resource.changes.empty()); // kept although it has no own change
+    CHECK(app_resource.caused_by == std::vector<std::string>{"NetNestedStack.Outputs.SgId"});
+    CHECK(d.has_differences());
+    CHECK(app.status == StackStatus::Modified);
+}

@@ -39,6 +39,26 @@ def controlled_env(home, extra=None):
     return env
 
 
+def task_definition_knock_on_rows():
+    """The rows a replaced task definition (Container nested stack) brings with it: its new ARN
+    travels out through the Container stack's output, the parent passes it to the EcsAsg nested
+    stack (whose resource is updated), and the ECS service there is updated to use it."""
+    return [(MAIN, "AWS::CloudFormation::Stack", "modified", "update", ()),
+            (f"{MAIN}/EcsAsgNestedStack", "AWS::ECS::Service", "modified", "update", ())]
+
+
+def assert_task_definition_knock_on(test, report):
+    """The knock-on rows say why: what they refer to, whose value changes."""
+    main = {r["logical_id"]: r for r in stack_at(report, MAIN)["resources"]}
+    test.assertEqual(main["EcsAsgNestedStack"]["caused_by"], ["ContainerNestedStack.Outputs.TaskDefinitionB36D86D9Ref"])
+    test.assertEqual(main["EcsAsgNestedStack"]["reasons"],
+                     ["Parameters refers to ContainerNestedStack.Outputs.TaskDefinitionB36D86D9Ref, whose value changes"])
+    (service,) = stack_at(report, f"{MAIN}/EcsAsgNestedStack")["resources"]
+    test.assertEqual(service["changes"], [])
+    test.assertEqual(service["reasons"],
+                     ["TaskDefinition refers to parameter ContainerTaskDefinitionB36D86D9Ref, whose value changes"])
+
+
 def resource_rows(report):
     """Every resource change of a --json report, nested stacks included, as
     (stack path, type, kind, impact, paths) with stack path "Stack" or "Stack/NestedLogicalId"."""
@@ -208,7 +228,9 @@ class DiffCli(unittest.TestCase):
             (f"{MAIN}/SecurityGroupsNestedStack", "AWS::EC2::SecurityGroup", "modified", "update",
              ("Properties.SecurityGroupIngress[1].Description", "Properties.SecurityGroupIngress[1].FromPort",
               "Properties.SecurityGroupIngress[1].ToPort")),
+            *task_definition_knock_on_rows(),
         ]))
+        assert_task_definition_knock_on(self, report)
         task = stack_at(report, f"{MAIN}/ContainerNestedStack")["resources"][0]
         self.assertEqual(task["reasons"], ["ContainerDefinitions is create-only"])
         self.assertEqual([c["old"] for c in task["changes"]], [25565, 25565])
@@ -254,14 +276,17 @@ class DiffCli(unittest.TestCase):
         self.assertEqual(sorted(task["reasons"]), ["ContainerDefinitions is create-only", "Volumes is create-only"])
         self.assertEqual(sorted((e["section"], e["kind"]) for e in container["entries"]),
                          [("Parameters", "added"), ("Parameters", "removed")])
-        # The parent passes the new access point to the Container nested stack.
+        # The parent passes the new access point to the Container nested stack, and the replaced
+        # task definition's ARN on to the EcsAsg nested stack.
         main = stack_at(report, MAIN)
         self.assertEqual([(r["logical_id"], r["impact"]) for r in main["resources"]],
-                         [("ContainerNestedStack", "update")])
+                         [("ContainerNestedStack", "update"), ("EcsAsgNestedStack", "update")])
         self.assertTrue(all(c["path"].startswith("Properties.Parameters.") for c in main["resources"][0]["changes"]))
+        assert_task_definition_knock_on(self, report)
         # Nothing else anywhere.
         changed = {path for path, s in all_stacks(report) if s["status"] != "unchanged"}
-        self.assertEqual(changed, {MAIN, f"{MAIN}/VolumesNestedStack", f"{MAIN}/ContainerNestedStack"})
+        self.assertEqual(changed, {MAIN, f"{MAIN}/VolumesNestedStack", f"{MAIN}/ContainerNestedStack",
+                                   f"{MAIN}/EcsAsgNestedStack"})
         self.assertEqual(self.diff_against(leaf, "--fail").returncode, 1)
 
     def test_watchdog_threshold_updates_the_alarm_and_the_start_function(self):
