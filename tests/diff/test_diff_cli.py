@@ -39,6 +39,27 @@ def controlled_env(home, extra=None):
     return env
 
 
+def port_change_rows():
+    """resource_rows of the port change (TCP 25565 -> 25566 in minecraft.yaml)."""
+    return [
+        (f"{MAIN}/ContainerNestedStack", "AWS::ECS::TaskDefinition", "modified", "will_replace",
+         ("Properties.ContainerDefinitions[0].PortMappings[0].ContainerPort",
+          "Properties.ContainerDefinitions[0].PortMappings[0].HostPort")),
+        (f"{MAIN}/SecurityGroupsNestedStack", "AWS::EC2::SecurityGroup", "modified", "update",
+         ("Properties.SecurityGroupIngress[1].Description", "Properties.SecurityGroupIngress[1].FromPort",
+          "Properties.SecurityGroupIngress[1].ToPort")),
+        *task_definition_knock_on_rows(),
+    ]
+
+
+def threshold_change_rows():
+    """resource_rows of the watchdog threshold change (1850 -> 2000 in minecraft.yaml)."""
+    return [
+        (f"{MAIN}/WatchdogNestedStack", "AWS::CloudWatch::Alarm", "modified", "update", ("Properties.Threshold",)),
+        (LINK, "AWS::Lambda::Function", "modified", "update", ("Properties.Environment.Variables.METRIC_THRESHOLD",)),
+    ]
+
+
 def task_definition_knock_on_rows():
     """The rows a replaced task definition (Container nested stack) brings with it: its new ARN
     travels out through the Container stack's output, the parent passes it to the EcsAsg nested
@@ -221,15 +242,7 @@ class DiffCli(unittest.TestCase):
         report = self.json_report(leaf)
         self.assert_only_resource_changes(report)
         rows = resource_rows(report)
-        self.assertEqual(sorted(rows), sorted([
-            (f"{MAIN}/ContainerNestedStack", "AWS::ECS::TaskDefinition", "modified", "will_replace",
-             ("Properties.ContainerDefinitions[0].PortMappings[0].ContainerPort",
-              "Properties.ContainerDefinitions[0].PortMappings[0].HostPort")),
-            (f"{MAIN}/SecurityGroupsNestedStack", "AWS::EC2::SecurityGroup", "modified", "update",
-             ("Properties.SecurityGroupIngress[1].Description", "Properties.SecurityGroupIngress[1].FromPort",
-              "Properties.SecurityGroupIngress[1].ToPort")),
-            *task_definition_knock_on_rows(),
-        ]))
+        self.assertEqual(sorted(rows), sorted(port_change_rows()))
         assert_task_definition_knock_on(self, report)
         task = stack_at(report, f"{MAIN}/ContainerNestedStack")["resources"][0]
         self.assertEqual(task["reasons"], ["ContainerDefinitions is create-only"])
@@ -294,10 +307,7 @@ class DiffCli(unittest.TestCase):
         report = self.json_report(leaf)
         self.assert_only_resource_changes(report)
         rows = resource_rows(report)
-        self.assertEqual(sorted(rows), sorted([
-            (f"{MAIN}/WatchdogNestedStack", "AWS::CloudWatch::Alarm", "modified", "update", ("Properties.Threshold",)),
-            (LINK, "AWS::Lambda::Function", "modified", "update", ("Properties.Environment.Variables.METRIC_THRESHOLD",)),
-        ]))
+        self.assertEqual(sorted(rows), sorted(threshold_change_rows()))
         alarm = stack_at(report, f"{MAIN}/WatchdogNestedStack")["resources"][0]
         self.assertEqual((alarm["changes"][0]["old"], alarm["changes"][0]["new"]), (1850, 2000))
         self.assertEqual(report["summary"]["security_changes"], 0)
