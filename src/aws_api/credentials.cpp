@@ -1,5 +1,6 @@
 #include "aws_api/credentials.hpp"
 
+#include <curl/curl.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -203,6 +204,135 @@ Credentials from_process(const std::string& command, const std::string& where) {
     return c;
 }
 
+/// A small HTTP request for the credential endpoints: the status and body, or nullopt when
+/// the endpoint cannot be reached (`error` says why).
+struct HttpAnswer {
+    long status = 0;
+    std::string body;
+};
+
+size_t append_answer(char* data, size_t size, size_t count, void* user) {
+    static_cast<std::string*>(user)->append(data, size * count);
+    return size * count;
+}
+
+std::optional<HttpAnswer> http_request(const std::string& method, const std::string& url,
+                                       const std::vector<std::string>& headers, long timeout_ms, std::string& error) {
+    CURL* curl = curl_easy_init();
+    if (!curl) {
+        error = "curl_easy_init failed";
+        return std::nullopt;
+    }
+    HttpAnswer answer;
+    curl_slist* list = nullptr;
+    for (const auto& h : headers) list = curl_slist_append(list, h.c_str());
+    char error_buffer[CURL_ERROR_SIZE] = {0};
+    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
+    if (method == "PUT") {
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, "");
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, 0L);
+        curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, "PUT");
+    }
+    curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append_answer);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer.body);
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
+    curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_NOPROXY, "*"); // link-local and local endpoints: never through a proxy
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+    const CURLcode rc = curl_easy_perform(curl);
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &answer.status);
+    curl_slist_free_all(list);
+    curl_easy_cleanup(curl);
+    if (rc != CURLE_OK) {
+        error = error_buffer[0] ? error_buffer : curl_easy_strerror(rc);
+        return std::nullopt;
+    }
+    return answer;
+}
+
+/// Credentials from the JSON the container and instance endpoints answer with
+/// (AccessKeyId, SecretAccessKey, Token, Expiration); throws InputError naming `what`.
+Credentials from_endpoint_json(const std::string& body, const std::string& what) {
+    nlohmann::json doc;
+    try {
+        doc = nlohmann::json::parse(body);
+    } catch (const nlohmann::json::exception&) {
+        throw InputError(what + " did not answer with JSON credentials");
+    }
+    Credentials c;
+    c.access_key_id = doc.is_object() ? doc.value("AccessKeyId", std::string()) : "";
+    c.secret_access_key = doc.is_object() ? doc.value("SecretAccessKey", std::string()) : "";
+    c.session_token = doc.is_object() ? doc.value("Token", std::string()) : "";
+    c.source = what;
+    if (c.access_key_id.empty() || c.secret_access_key.empty())
+        throw InputError(what + " answered without AccessKeyId or SecretAccessKey");
+    if (doc.contains("Expiration") && doc["Expiration"].is_string()) {
+        const auto t = parse_iso8601(doc["Expiration"].get<std::string>());
+        if (t && *t <= std::time(nullptr))
+            throw InputError("the credentials from " + what + " expired at " + doc["Expiration"].get<std::string>());
+    }
+    return c;
+}
+
+/// The ECS / EKS / CodeBuild container credentials endpoint, when the environment names one.
+std::optional<Credentials> from_container(const EnvLookup& env) {
+    std::string url, variable;
+    if (auto full = env("AWS_CONTAINER_CREDENTIALS_FULL_URI"); full && !full->empty()) {
+        url = *full;
+        variable = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
+    } else if (auto rel = env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"); rel && !rel->empty()) {
+        url = "http://169.254.170.2" + *rel;
+        variable = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI";
+    } else {
+        return std::nullopt;
+    }
+    std::vector<std::string> headers;
+    std::string token = env("AWS_CONTAINER_AUTHORIZATION_TOKEN").value_or("");
+    if (auto file = env("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"); file && !file->empty()) {
+        std::ifstream in(*file);
+        if (!in) throw InputError("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE names '" + *file + "', which cannot be read");
+        std::getline(in, token);
+    }
+    if (!token.empty()) headers.push_back("Authorization: " + token);
+    const std::string what = "the container credentials endpoint (" + variable + ")";
+    std::string error;
+    const auto answer = http_request("GET", url, headers, 5000, error);
+    if (!answer) throw InputError("cannot get credentials from " + what + " " + url + ": " + error);
+    if (answer->status != 200)
+        throw InputError(what + " " + url + " answered HTTP " + std::to_string(answer->status));
+    return from_endpoint_json(answer->body, what);
+}
+
+/// The EC2 instance metadata service (IMDSv2: a session token first), unless
+/// AWS_EC2_METADATA_DISABLED is true. Not there (not on EC2): nullopt, quickly.
+std::optional<Credentials> from_instance_metadata(const EnvLookup& env) {
+    if (auto off = env("AWS_EC2_METADATA_DISABLED"); off && (*off == "true" || *off == "TRUE" || *off == "True"))
+        return std::nullopt;
+    std::string base = env("AWS_EC2_METADATA_SERVICE_ENDPOINT").value_or("");
+    if (base.empty()) base = "http://169.254.169.254";
+    if (base.ends_with("/")) base.pop_back();
+    constexpr long kTimeoutMs = 1000; // as the AWS SDKs: a machine without IMDS must not wait long
+    std::string error;
+    const auto token = http_request("PUT", base + "/latest/api/token",
+                                    {"X-aws-ec2-metadata-token-ttl-seconds: 21600"}, kTimeoutMs, error);
+    if (!token || token->status != 200 || token->body.empty()) return std::nullopt;
+    const std::vector<std::string> headers = {"X-aws-ec2-metadata-token: " + token->body};
+    const std::string path = base + "/latest/meta-data/iam/security-credentials/";
+    const auto roles = http_request("GET", path, headers, kTimeoutMs, error);
+    if (!roles || roles->status != 200) return std::nullopt; // no instance profile
+    const std::string role = trim(roles->body.substr(0, roles->body.find('\n')));
+    if (role.empty()) return std::nullopt;
+    const std::string what = "the EC2 instance metadata service (role " + role + ")";
+    const auto creds = http_request("GET", path + role, headers, kTimeoutMs, error);
+    if (!creds || creds->status != 200) throw InputError("cannot get credentials from " + what + ": " +
+                                                         (creds ? "HTTP " + std::to_string(creds->status) : error));
+    return from_endpoint_json(creds->body, what);
+}
+
 } // namespace
 
 AwsSettings load_settings(const std::string& profile_flag, const EnvLookup& env) {
@@ -282,11 +412,14 @@ Credentials resolve_credentials(const AwsSettings& settings, const EnvLookup& en
         throw InputError(profile_label + " has no credentials: give it aws_access_key_id and aws_secret_access_key, "
                          "or a credential_process");
     }
+    // Last, as in the AWS SDKs: a container's or an EC2 instance's role.
+    if (auto c = from_container(env)) return *c;
+    if (auto c = from_instance_metadata(env)) return *c;
     throw InputError("no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or use a profile "
                      "(--profile NAME or AWS_PROFILE) from " +
                      (settings.credentials_file.empty() ? "~/.aws/credentials" : settings.credentials_file) +
                      " or " + (settings.config_file.empty() ? "~/.aws/config" : settings.config_file) +
-                     "; or compare offline with --against DIR");
+                     " (no container or EC2 instance role either); or compare offline with --against DIR");
 }
 
 std::string masked_key_id(const std::string& id) {

@@ -38,7 +38,10 @@ std::optional<std::string> config_value(const AwsSettings& settings, const std::
 /// The credentials, in the AWS CLI's order: with `--profile`, that profile only; else
 /// AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (/ AWS_SESSION_TOKEN); else the profile's static keys
 /// in the credentials file, then in the config file, then its `credential_process` (run without a
-/// shell; its JSON output is checked, an `Expiration` in the past is an error). Throws InputError
+/// shell; its JSON output is checked, an `Expiration` in the past is an error); else (for the
+/// default profile) the container credentials endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI or
+/// _RELATIVE_URI, with AWS_CONTAINER_AUTHORIZATION_TOKEN[_FILE]), then the EC2 instance metadata
+/// service (IMDSv2; AWS_EC2_METADATA_SERVICE_ENDPOINT, off with AWS_EC2_METADATA_DISABLED=true). Throws InputError
 /// naming the files and how to fix it when none are found, when the profile does not exist, when
 /// a profile needs something leafsynth does not do (role_arn, sso_*), or when the process fails.
 Credentials resolve_credentials(const AwsSettings& settings, const EnvLookup& env = process_env);

@@ -117,7 +117,7 @@ private:
 };
 
 /// An AWS query API error answer.
-std::string error_body(const std::string& code, const std::string& message) {
+[[maybe_unused]] std::string error_body(const std::string& code, const std::string& message) {
     return "<ErrorResponse xmlns=\"http://cloudformation.amazonaws.com/doc/2010-05-15/\"><Error><Type>Sender</Type>"
            "<Code>" + code + "</Code><Message>" + message + "</Message></Error><RequestId>r</RequestId></ErrorResponse>";
 }

@@ -14,6 +14,7 @@
 #include "aws_api/credentials.hpp"
 #include "aws_api/deployed_stacks.hpp"
 #include "leafsynth/errors.hpp"
+#include "scripted_server.hpp"
 
 namespace fs = std::filesystem;
 using leafsynth::InputError;
@@ -151,7 +152,7 @@ TEST_CASE("credential_process runs without a shell; its JSON is checked; an expi
 
 TEST_CASE("Missing credentials and profiles give one clear error saying how to fix it") {
     const fs::path home = scratch("missing");
-    auto env = env_of({{"HOME", home.string()}});
+    auto env = env_of({{"HOME", home.string()}, {"AWS_EC2_METADATA_DISABLED", "true"}});
     std::string m = message_of([&] { resolve_credentials(load_settings("", env), env); });
     CHECK(m.find("no AWS credentials found") != std::string::npos);
     CHECK(m.find("AWS_ACCESS_KEY_ID") != std::string::npos);
@@ -160,7 +161,7 @@ TEST_CASE("Missing credentials and profiles give one clear error saying how to f
     m = message_of([&] { resolve_credentials(load_settings("nope", env), env); });
     CHECK(m.find("profile 'nope' was not found in " + (home / ".aws/credentials").string()) != std::string::npos);
 
-    auto half = env_of({{"HOME", home.string()}, {"AWS_ACCESS_KEY_ID", "AKIDONLY"}});
+    auto half = env_of({{"HOME", home.string()}, {"AWS_ACCESS_KEY_ID", "AKIDONLY"}, {"AWS_EC2_METADATA_DISABLED", "true"}});
     m = message_of([&] { resolve_credentials(load_settings("", half), half); });
     CHECK(m.find("AWS_SECRET_ACCESS_KEY is not") != std::string::npos);
 
@@ -198,4 +199,60 @@ TEST_CASE("A region AWS does not have is an error before any request, unless an 
     const std::string m = message_of([&] { fetch_deployed_stacks({{"Game", "us-east-1"}, {"Other", "xx-fake-9"}}, o); });
     CHECK(m == "unknown region 'xx-fake-9' (stack Other): not an AWS region; check --region and the config's "
                "regions, or set AWS_ENDPOINT_URL_CLOUDFORMATION for a region newer than this leafsynth");
+}
+
+TEST_CASE("Container credentials: the endpoint the environment names, with its authorization token") {
+    ScriptedServer server({{200, R"({"AccessKeyId": "ASIACONTAINER001", "SecretAccessKey": "csecret",
+                                     "Token": "ctoken", "Expiration": ")" + iso_in(3600) + "\"}"}});
+    const fs::path home = scratch("container");
+    write(home / "token", "container-auth-token\n");
+    auto env = env_of({{"HOME", home.string()},
+                       {"AWS_CONTAINER_CREDENTIALS_FULL_URI", server.url() + "/v2/credentials/abc"},
+                       {"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", (home / "token").string()}});
+    const Credentials c = resolve_credentials(load_settings("", env), env);
+    CHECK(c.access_key_id == "ASIACONTAINER001");
+    CHECK(c.secret_access_key == "csecret");
+    CHECK(c.session_token == "ctoken");
+    CHECK(c.source == "the container credentials endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI)");
+    const auto seen = server.seen();
+    REQUIRE(seen.size() == 1);
+    CHECK(seen[0].head.rfind("GET /v2/credentials/abc HTTP/1.1", 0) == 0);
+    CHECK(seen[0].head.find("\r\nAuthorization: container-auth-token") != std::string::npos);
+}
+
+TEST_CASE("EC2 instance metadata (IMDSv2): a session token, the role, its credentials") {
+    ScriptedServer server({{200, "imds-session-token"},
+                           {200, "game-host-role\n"},
+                           {200, R"({"Code": "Success", "AccessKeyId": "ASIAINSTANCE0001", "SecretAccessKey": "isecret",
+                                     "Token": "itoken", "Expiration": ")" + iso_in(3600) + "\"}"}});
+    const fs::path home = scratch("imds");
+    auto env = env_of({{"HOME", home.string()}, {"AWS_EC2_METADATA_SERVICE_ENDPOINT", server.url() + "/"}});
+    const Credentials c = resolve_credentials(load_settings("", env), env);
+    CHECK(c.access_key_id == "ASIAINSTANCE0001");
+    CHECK(c.session_token == "itoken");
+    CHECK(c.source == "the EC2 instance metadata service (role game-host-role)");
+    const auto seen = server.seen();
+    REQUIRE(seen.size() == 3);
+    CHECK(seen[0].head.rfind("PUT /latest/api/token HTTP/1.1", 0) == 0);
+    CHECK(seen[0].head.find("\r\nX-aws-ec2-metadata-token-ttl-seconds: 21600") != std::string::npos);
+    CHECK(seen[1].head.rfind("GET /latest/meta-data/iam/security-credentials/ HTTP/1.1", 0) == 0);
+    CHECK(seen[2].head.rfind("GET /latest/meta-data/iam/security-credentials/game-host-role HTTP/1.1", 0) == 0);
+    for (std::size_t i = 1; i < 3; ++i)
+        CHECK(seen[i].head.find("\r\nX-aws-ec2-metadata-token: imds-session-token") != std::string::npos);
+}
+
+TEST_CASE("No instance metadata service (or AWS_EC2_METADATA_DISABLED): no credentials, quickly") {
+    std::string closed;
+    {
+        ScriptedServer server({{200, ""}});
+        closed = server.url();
+    }
+    const fs::path home = scratch("no-imds");
+    auto env = env_of({{"HOME", home.string()}, {"AWS_EC2_METADATA_SERVICE_ENDPOINT", closed}});
+    CHECK(message_of([&] { resolve_credentials(load_settings("", env), env); }).find("no AWS credentials found") == 0);
+    ScriptedServer server({{200, "token"}});
+    env = env_of({{"HOME", home.string()}, {"AWS_EC2_METADATA_SERVICE_ENDPOINT", server.url()},
+                  {"AWS_EC2_METADATA_DISABLED", "true"}});
+    CHECK(message_of([&] { resolve_credentials(load_settings("", env), env); }).find("no AWS credentials found") == 0);
+    CHECK(server.seen().empty());
 }

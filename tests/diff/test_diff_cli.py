@@ -35,6 +35,7 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 def controlled_env(home, extra=None):
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k != "NO_COLOR"}
     env["HOME"] = str(home)
+    env["AWS_EC2_METADATA_DISABLED"] = "true"  # never ask a real instance metadata service
     env.update(extra or {})
     return env
 
