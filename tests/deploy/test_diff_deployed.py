@@ -82,8 +82,9 @@ from test_deploy_containermanager import (ACCOUNT, BASE, CONTAINERS, NESTED, REG
                                           expected_stack_order, write_base_config)
 
 sys.path.insert(0, str(HERE.parent / "diff"))
-from test_diff_cli import (LINK, MAIN, all_stacks, assert_task_definition_knock_on, port_change_rows,  # noqa: E402
-                           resource_rows, stack_at, threshold_change_rows)
+from test_diff_cli import (LINK, MAIN, all_stacks, assert_task_definition_knock_on,  # noqa: E402
+                           assert_volume_path_change, port_change_rows, resource_rows, stack_at,
+                           threshold_change_rows)
 
 EXAMPLES = (SOURCE_DIR or Path("/nonexistent")) / "examples" / "containermanager"
 APP_ARGS = ["--region", REGION, "--account", ACCOUNT]
@@ -430,34 +431,7 @@ class DeployedAppDiffTest(CliRunner, unittest.TestCase):
         self.assert_statuses(report, {MAIN: "modified", f"{MAIN}/VolumesNestedStack": "modified",
                                       f"{MAIN}/ContainerNestedStack": "modified",
                                       f"{MAIN}/EcsAsgNestedStack": "modified"})
-        # The access point's logical id derives from its path (RootDirectory.Path is create-only
-        # anyway): the old one is removed, a new one added, paired as a replacement.
-        volumes = stack_at(report, f"{MAIN}/VolumesNestedStack")
-        aps = {r["kind"]: r for r in volumes["resources"]}
-        self.assertEqual(sorted(aps), ["added", "removed"], volumes["resources"])
-        self.assertEqual({r["type"] for r in aps.values()}, {"AWS::EFS::AccessPoint"})
-        self.assertEqual(aps["removed"]["counterpart"], aps["added"]["logical_id"])
-        self.assertEqual(aps["added"]["counterpart"], aps["removed"]["logical_id"])
-        self.assertFalse(aps["removed"]["stateful"])  # the data stays in the file system
-        self.assertEqual(sorted((e["section"], e["kind"]) for e in volumes["entries"]),
-                         [("Outputs", "added"), ("Outputs", "removed")])
-        container = stack_at(report, f"{MAIN}/ContainerNestedStack")
-        self.assertEqual([(r["type"], r["kind"], r["impact"]) for r in container["resources"]],
-                         [("AWS::ECS::TaskDefinition", "modified", "will_replace")])
-        task = container["resources"][0]
-        mount = [c for c in task["changes"] if c["path"].endswith("MountPoints[0].ContainerPath")]
-        self.assertEqual([(c["old"], c["new"]) for c in mount], [("/data", "/srv/data")])
-        self.assertEqual(sorted(task["reasons"]), ["ContainerDefinitions is create-only", "Volumes is create-only"])
-        self.assertEqual(sorted((e["section"], e["kind"]) for e in container["entries"]),
-                         [("Parameters", "added"), ("Parameters", "removed")])
-        # The parent passes the new access point to the Container stack, and the replaced task
-        # definition's ARN on to the EcsAsg stack.
-        main = stack_at(report, MAIN)
-        self.assertEqual([(r["logical_id"], r["impact"]) for r in main["resources"]],
-                         [("ContainerNestedStack", "update"), ("EcsAsgNestedStack", "update")])
-        self.assertTrue(all(c["path"].startswith("Properties.Parameters.") for c in main["resources"][0]["changes"]))
-        assert_task_definition_knock_on(self, report)
-        self.assertEqual(report["summary"]["hazards"], [])
+        assert_volume_path_change(self, report)
 
     def test_watchdog_threshold_updates_the_alarm_and_the_start_function(self):
         report, _ = self.changed_report("threshold", "Threshold: 1850", "Threshold: 2000")

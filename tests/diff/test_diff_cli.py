@@ -81,6 +81,40 @@ def assert_task_definition_knock_on(test, report):
                      ["TaskDefinition refers to parameter ContainerTaskDefinitionB36D86D9Ref, whose value changes"])
 
 
+def assert_volume_path_change(test, report):
+    """The report of the volume path change (/data -> /srv/data in minecraft.yaml)."""
+    volumes = stack_at(report, f"{MAIN}/VolumesNestedStack")
+    # The access point's logical id derives from its path (RootDirectory.Path is create-only
+    # anyway): the old one is removed, a new one added, paired as a replacement.
+    aps = {r["kind"]: r for r in volumes["resources"]}
+    test.assertEqual(len(volumes["resources"]), 2)
+    test.assertEqual(sorted(aps), ["added", "removed"], volumes["resources"])
+    test.assertEqual({r["type"] for r in aps.values()}, {"AWS::EFS::AccessPoint"})
+    test.assertEqual(aps["removed"]["counterpart"], aps["added"]["logical_id"])
+    test.assertEqual(aps["added"]["counterpart"], aps["removed"]["logical_id"])
+    test.assertFalse(aps["removed"]["stateful"])  # the data stays in the file system
+    test.assertEqual(report["summary"]["hazards"], [])
+    test.assertEqual(sorted((e["section"], e["kind"]) for e in volumes["entries"]),
+                     [("Outputs", "added"), ("Outputs", "removed")])
+    # The task definition mounts it: replaced (the mount path and volume name are literals).
+    container = stack_at(report, f"{MAIN}/ContainerNestedStack")
+    test.assertEqual([(r["type"], r["kind"], r["impact"]) for r in container["resources"]],
+                     [("AWS::ECS::TaskDefinition", "modified", "will_replace")])
+    task = container["resources"][0]
+    mount = [c for c in task["changes"] if c["path"] == "Properties.ContainerDefinitions[0].MountPoints[0].ContainerPath"]
+    test.assertEqual([(c["old"], c["new"]) for c in mount], [("/data", "/srv/data")])
+    test.assertEqual(sorted(task["reasons"]), ["ContainerDefinitions is create-only", "Volumes is create-only"])
+    test.assertEqual(sorted((e["section"], e["kind"]) for e in container["entries"]),
+                     [("Parameters", "added"), ("Parameters", "removed")])
+    # The parent passes the new access point to the Container nested stack, and the replaced
+    # task definition's ARN on to the EcsAsg nested stack.
+    main = stack_at(report, MAIN)
+    test.assertEqual([(r["logical_id"], r["impact"]) for r in main["resources"]],
+                     [("ContainerNestedStack", "update"), ("EcsAsgNestedStack", "update")])
+    test.assertTrue(all(c["path"].startswith("Properties.Parameters.") for c in main["resources"][0]["changes"]))
+    assert_task_definition_knock_on(test, report)
+
+
 def resource_rows(report):
     """Every resource change of a --json report, nested stacks included, as
     (stack path, type, kind, impact, paths) with stack path "Stack" or "Stack/NestedLogicalId"."""
@@ -266,37 +300,7 @@ class DiffCli(unittest.TestCase):
     def test_volume_path_replaces_the_access_point(self):
         leaf = self.changed_config("volume", "Path: /data", "Path: /srv/data")
         report = self.json_report(leaf)
-        volumes = stack_at(report, f"{MAIN}/VolumesNestedStack")
-        aps = {r["kind"]: r for r in volumes["resources"]}
-        self.assertEqual(len(volumes["resources"]), 2)
-        self.assertEqual(aps["removed"]["type"], "AWS::EFS::AccessPoint")
-        self.assertEqual(aps["added"]["type"], "AWS::EFS::AccessPoint")
-        # A new logical id (it derives from the path): the removed and the added one are paired.
-        self.assertEqual(aps["removed"]["counterpart"], aps["added"]["logical_id"])
-        self.assertEqual(aps["added"]["counterpart"], aps["removed"]["logical_id"])
-        self.assertFalse(aps["removed"]["stateful"])  # the data stays in the file system
-        self.assertEqual(report["summary"]["hazards"], [])
-        self.assertEqual(sorted((e["section"], e["kind"]) for e in volumes["entries"]),
-                         [("Outputs", "added"), ("Outputs", "removed")])
-        # The task definition mounts it: replaced (the mount path and volume name are literals).
-        container = stack_at(report, f"{MAIN}/ContainerNestedStack")
-        self.assertEqual(len(container["resources"]), 1)
-        task = container["resources"][0]
-        self.assertEqual((task["type"], task["impact"]), ("AWS::ECS::TaskDefinition", "will_replace"))
-        self.assertIn("Properties.ContainerDefinitions[0].MountPoints[0].ContainerPath",
-                      [c["path"] for c in task["changes"]])
-        mount = next(c for c in task["changes"] if c["path"].endswith("MountPoints[0].ContainerPath"))
-        self.assertEqual((mount["old"], mount["new"]), ("/data", "/srv/data"))
-        self.assertEqual(sorted(task["reasons"]), ["ContainerDefinitions is create-only", "Volumes is create-only"])
-        self.assertEqual(sorted((e["section"], e["kind"]) for e in container["entries"]),
-                         [("Parameters", "added"), ("Parameters", "removed")])
-        # The parent passes the new access point to the Container nested stack, and the replaced
-        # task definition's ARN on to the EcsAsg nested stack.
-        main = stack_at(report, MAIN)
-        self.assertEqual([(r["logical_id"], r["impact"]) for r in main["resources"]],
-                         [("ContainerNestedStack", "update"), ("EcsAsgNestedStack", "update")])
-        self.assertTrue(all(c["path"].startswith("Properties.Parameters.") for c in main["resources"][0]["changes"]))
-        assert_task_definition_knock_on(self, report)
+        assert_volume_path_change(self, report)
         # Nothing else anywhere.
         changed = {path for path, s in all_stacks(report) if s["status"] != "unchanged"}
         self.assertEqual(changed, {MAIN, f"{MAIN}/VolumesNestedStack", f"{MAIN}/ContainerNestedStack",
