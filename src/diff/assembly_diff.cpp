@@ -285,12 +285,16 @@ StackDiff diff_stack(Side& old_side, Side& new_side, const std::optional<std::st
                    : nullptr;
     };
     std::set<std::string> child_outputs; // "<Id>.Outputs.<Name>" whose value changes
+    // What changes value in this template besides its own replacements.
+    auto seeds = [&] {
+        std::set<std::string> out = changing;
+        out.insert(child_outputs.begin(), child_outputs.end());
+        return out;
+    };
     std::vector<std::string> nested_notes;
     constexpr int kMaxRounds = 8; // each round only adds changing values; this bounds pathological chains
     for (int round = 0; round < kMaxRounds; ++round) {
-        std::set<std::string> seeds = changing;
-        seeds.insert(child_outputs.begin(), child_outputs.end());
-        const std::set<std::string> sources = changing_values(out.diff, seeds);
+        const std::set<std::string> sources = changing_values(out.diff, seeds());
         out.nested.clear();
         nested_notes.clear();
         std::set<std::string> found_outputs;
@@ -323,9 +327,7 @@ StackDiff diff_stack(Side& old_side, Side& new_side, const std::optional<std::st
         }
         if (found_outputs == child_outputs) break;
         child_outputs = found_outputs;
-        seeds = changing;
-        seeds.insert(child_outputs.begin(), child_outputs.end());
-        out.diff = diff_templates_seeded(old_t, new_t, seeds);
+        out.diff = diff_templates_seeded(old_t, new_t, seeds());
     }
     out.notes.insert(out.notes.end(), nested_notes.begin(), nested_notes.end());
     // Both templates of a nested stack are known: its TemplateURL (a content hash) says nothing more.
@@ -339,9 +341,7 @@ StackDiff diff_stack(Side& old_side, Side& new_side, const std::optional<std::st
         }
     }
     if (changing_outputs && new_t.contains("Outputs") && new_t["Outputs"].is_object()) {
-        std::set<std::string> seeds = changing;
-        seeds.insert(child_outputs.begin(), child_outputs.end());
-        const std::set<std::string> sources = changing_values(out.diff, seeds);
+        const std::set<std::string> sources = changing_values(out.diff, seeds());
         for (const auto& [name, output] : new_t["Outputs"].items())
             if (output.is_object() && output.contains("Value") && refers_to_any(output["Value"], sources))
                 changing_outputs->insert(name);
