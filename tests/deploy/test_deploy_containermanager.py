@@ -115,6 +115,23 @@ def write_base_config(source: Path, target: Path) -> str:
     return text
 
 
+def check_prerequisites(leafsynth, source_dir) -> Path:
+    """Fails (never skips) without the binary, the examples, `aws` or `moto_server`; lets boto3
+    talk to 127.0.0.1 directly. Returns examples/containermanager of the source dir."""
+    if leafsynth is None or not Path(leafsynth).is_file():
+        raise AssertionError(f"the leafsynth binary was not given or is missing: {leafsynth}")
+    examples = (source_dir or Path("/nonexistent")) / "examples" / "containermanager"
+    if not (examples / "base-stack-config.yaml").is_file():
+        raise AssertionError(f"no examples/containermanager in the source dir {source_dir}")
+    if not shutil.which("aws"):
+        raise AssertionError("the AWS CLI ('aws') is not on PATH")
+    if not shutil.which("moto_server"):
+        raise AssertionError("moto_server is not on PATH (install moto[server]; see cmake/setup.sh)")
+    for var in ("NO_PROXY", "no_proxy"):
+        os.environ[var] = ",".join(filter(None, [os.environ.get(var), "127.0.0.1", "localhost"]))
+    return examples
+
+
 def _boto3_clients(endpoint: str):
     import boto3
     from botocore.config import Config
@@ -139,17 +156,7 @@ class ContainerManagerDeployTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        if LEAFSYNTH is None or not LEAFSYNTH.is_file():
-            raise AssertionError(f"the leafsynth binary was not given or is missing: {LEAFSYNTH}")
-        examples = (SOURCE_DIR or Path("/nonexistent")) / "examples" / "containermanager"
-        if not (examples / "base-stack-config.yaml").is_file():
-            raise AssertionError(f"no examples/containermanager in the source dir {SOURCE_DIR}")
-        if not shutil.which("aws"):
-            raise AssertionError("the AWS CLI ('aws') is not on PATH")
-        if not shutil.which("moto_server"):
-            raise AssertionError("moto_server is not on PATH (install moto[server]; see cmake/setup.sh)")
-        for var in ("NO_PROXY", "no_proxy"):  # boto3 clients below talk to 127.0.0.1 directly
-            os.environ[var] = ",".join(filter(None, [os.environ.get(var), "127.0.0.1", "localhost"]))
+        examples = check_prerequisites(LEAFSYNTH, SOURCE_DIR)
 
         cls.tmp = tempfile.TemporaryDirectory(prefix="leafsynth-cm-deploy-")
         cls.addClassCleanup(cls.tmp.cleanup)

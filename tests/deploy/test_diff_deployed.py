@@ -79,12 +79,12 @@ from deploy_assembly import DeployError  # noqa: E402
 from fault_proxy import FaultProxy  # noqa: E402
 from moto_harness import MotoServer, free_port  # noqa: E402
 from test_deploy_containermanager import (ACCOUNT, BASE, CONTAINERS, NESTED, REGION,  # noqa: E402
-                                          expected_stack_order, write_base_config)
+                                          check_prerequisites, expected_stack_order, write_base_config)
 
 sys.path.insert(0, str(HERE.parent / "diff"))
 from test_diff_cli import (LINK, MAIN, all_stacks, assert_task_definition_knock_on,  # noqa: E402
-                           assert_volume_path_change, port_change_rows, resource_rows, stack_at,
-                           threshold_change_rows)
+                           assert_volume_path_change, port_change_rows, resource_rows,
+                           run_with_terminal, stack_at, threshold_change_rows)
 
 EXAMPLES = (SOURCE_DIR or Path("/nonexistent")) / "examples" / "containermanager"
 APP_ARGS = ["--region", REGION, "--account", ACCOUNT]
@@ -104,16 +104,7 @@ _module = {}  # what setUpModule made: tmp dir, configs, assembly
 
 
 def setUpModule():
-    if LEAFSYNTH is None or not LEAFSYNTH.is_file():
-        raise AssertionError(f"the leafsynth binary was not given or is missing: {LEAFSYNTH}")
-    if not (EXAMPLES / "base-stack-config.yaml").is_file():
-        raise AssertionError(f"no examples/containermanager in the source dir {SOURCE_DIR}")
-    if not shutil.which("aws"):
-        raise AssertionError("the AWS CLI ('aws') is not on PATH")
-    if not shutil.which("moto_server"):
-        raise AssertionError("moto_server is not on PATH (install moto[server]; see cmake/setup.sh)")
-    for var in ("NO_PROXY", "no_proxy"):  # boto3 clients below talk to 127.0.0.1 directly
-        os.environ[var] = ",".join(filter(None, [os.environ.get(var), "127.0.0.1", "localhost"]))
+    check_prerequisites(LEAFSYNTH, SOURCE_DIR)
     tmp = tempfile.TemporaryDirectory(prefix="leafsynth-diff-deployed-")
     unittest.addModuleCleanup(tmp.cleanup)
     root = Path(tmp.name)
@@ -305,26 +296,9 @@ class DeployedAppDiffTest(CliRunner, unittest.TestCase):
 
     def test_progress_line_only_on_a_terminal(self):
         # stderr on a pseudo-terminal: the progress line counts the stacks read, then is cleared.
-        import pty
-        master, slave = pty.openpty()
         args = [str(LEAFSYNTH), "diff", *map(str, _module["leaves"]), "--base", str(_module["base"]), *APP_ARGS]
-        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=slave, stdin=subprocess.DEVNULL,
-                                env=cli_env(_module["home"], self.env()))
-        os.close(slave)
-        chunks = []
-        while True:
-            try:
-                data = os.read(master, 4096)
-            except OSError:  # EIO: the child closed the terminal
-                break
-            if not data:
-                break
-            chunks.append(data)
-        os.close(master)
-        stdout = proc.stdout.read().decode()
-        proc.stdout.close()
-        self.assertEqual(proc.wait(timeout=60), 0)
-        err = b"".join(chunks).decode()
+        code, err, stdout = run_with_terminal(args, cli_env(_module["home"], self.env()), "stderr", timeout=60)
+        self.assertEqual(code, 0)
         self.assertIn(f"leafsynth: reading deployed stacks {STACK_COUNT}/{STACK_COUNT}", err)
         self.assertTrue(err.endswith("\r\x1b[K"), repr(err[-40:]))
         self.assertNotIn("reading deployed stacks", stdout)

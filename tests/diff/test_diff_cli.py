@@ -115,6 +115,35 @@ def assert_volume_path_change(test, report):
     assert_task_definition_knock_on(test, report)
 
 
+def run_with_terminal(command, env, stream, timeout=30):
+    """Runs `command` with `stream` ("stdout" or "stderr") on a pseudo-terminal and the other one
+    on a pipe; returns (exit code, terminal text, piped text). Fails when the terminal stays
+    silent for `timeout` seconds."""
+    master, slave = pty.openpty()
+    on_terminal = {"stdout": slave, "stderr": subprocess.PIPE} if stream == "stdout" else \
+        {"stdout": subprocess.PIPE, "stderr": slave}
+    p = subprocess.Popen(command, stdin=subprocess.DEVNULL, env=env, **on_terminal)
+    os.close(slave)
+    chunks = []
+    while True:
+        ready, _, _ = select.select([master], [], [], timeout)
+        if not ready:
+            p.kill()
+            raise AssertionError(f"no output from the CLI on the terminal within {timeout} s")
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    piped = p.stdout if stream == "stderr" else p.stderr
+    other = piped.read().decode()
+    piped.close()
+    return p.wait(timeout=timeout), b"".join(chunks).decode(), other
+
+
 def resource_rows(report):
     """Every resource change of a --json report, nested stacks included, as
     (stack path, type, kind, impact, paths) with stack path "Stack" or "Stack/NestedLogicalId"."""
@@ -322,26 +351,8 @@ class DiffCli(unittest.TestCase):
 
     def run_on_terminal(self, args, env=None):
         """Runs the CLI with stdout on a pseudo-terminal; returns (exit code, output)."""
-        master, slave = pty.openpty()
-        p = subprocess.Popen([ARGS.cli, *map(str, args)], stdout=slave, stderr=subprocess.PIPE,
-                             env=controlled_env(self.home, env))
-        os.close(slave)
-        chunks = []
-        while True:
-            ready, _, _ = select.select([master], [], [], 30)
-            if not ready:
-                p.kill()
-                self.fail("no output from the CLI on the terminal within 30 s")
-            try:
-                data = os.read(master, 65536)
-            except OSError:  # EIO: the child closed the terminal
-                break
-            if not data:
-                break
-            chunks.append(data)
-        os.close(master)
-        p.stderr.close()
-        return p.wait(), b"".join(chunks).decode()
+        code, out, _ = run_with_terminal([ARGS.cli, *map(str, args)], controlled_env(self.home, env), "stdout")
+        return code, out
 
     def test_colour_only_on_a_terminal_unless_turned_off(self):
         leaf = self.changed_config("colour", "InstanceType: m5.large", "InstanceType: m5.xlarge")
