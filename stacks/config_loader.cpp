@@ -3,6 +3,8 @@
 
 #include "leafsynth/containermanager/config.hpp"
 
+#include "leafsynth/aws/ecs.hpp"
+
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -578,7 +580,7 @@ const std::vector<std::string_view> kDomainKeys{"Name", "HostedZoneId"};
 const std::vector<std::string_view> kLeafKeys{"Ec2",      "Container",         "Volumes",
                                               "Watchdog", "AlertSubscription", "Dashboard"};
 const std::vector<std::string_view> kEc2Keys{"InstanceType"};
-const std::vector<std::string_view> kContainerKeys{"Image", "Ports", "Environment"};
+const std::vector<std::string_view> kContainerKeys{"Image", "Ports", "Environment", "StopTimeoutSeconds"};
 const std::vector<std::string_view> kVolumeKeys{"Type", "EnableBackups", "KeepOnDelete", "Paths"};
 const std::vector<std::string_view> kPathKeys{"Path", "ReadOnly"};
 const std::vector<std::string_view> kWatchdogKeys{"MinutesWithoutConnections", "Threshold", "InstanceLeftUp"};
@@ -660,6 +662,13 @@ void read_container(Loader& L, const Fields& root, LeafConfig& config) {
             }
         }
     }
+
+    L.opt_int(*container, "StopTimeoutSeconds", config.container.stop_timeout_seconds, aws::ecs::kMinStopTimeoutSeconds,
+              aws::ecs::kMaxStopTimeoutSeconds,
+              "from " + std::to_string(aws::ecs::kMinStopTimeoutSeconds) + " to " +
+                  std::to_string(aws::ecs::kMaxStopTimeoutSeconds) + " (what ECS allows)",
+              "use the seconds the server needs to save and exit after SIGTERM, at most " +
+                  std::to_string(aws::ecs::kMaxStopTimeoutSeconds));
 
     if (auto env_item = L.get(*container, "Environment", false); env_item && !env_item->node.IsNull()) {
         if (!env_item->node.IsMap()) {

@@ -26,6 +26,8 @@ ContainerStack::ContainerStack(Construct& scope, const LeafNames& names, const L
     container.image = config.container.image;
     container.essential = true;
     container.memory_reservation_mib = 2048;
+    // Time to save after SIGTERM; the termination hook keeps the instance until the task has stopped.
+    container.stop_timeout_seconds = config.container.stop_timeout_seconds;
     for (const auto& variable : config.container.environment)
         container.environment.emplace_back(variable.name, variable.value);
     for (const auto& port : config.container.ports)

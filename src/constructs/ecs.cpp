@@ -78,6 +78,11 @@ void Ec2TaskDefinition::add_container(ContainerDefinitionProps props) {
     for (const auto& c : containers_)
         if (c.props.name == props.name)
             throw ConstructError("'" + path() + "': a container named '" + props.name + "' already exists");
+    if (props.stop_timeout_seconds &&
+        (*props.stop_timeout_seconds < kMinStopTimeoutSeconds || *props.stop_timeout_seconds > kMaxStopTimeoutSeconds))
+        throw ConstructError("'" + path() + "': container '" + props.name + "': stop timeout " +
+                             std::to_string(*props.stop_timeout_seconds) + " s is outside what ECS accepts; use " +
+                             std::to_string(kMinStopTimeoutSeconds) + " to " + std::to_string(kMaxStopTimeoutSeconds));
     containers_.push_back(Container{std::move(props), {}});
     render();
 }
@@ -137,6 +142,7 @@ void Ec2TaskDefinition::render() {
                                      {"SourceVolume", m.source_volume}});
             d["MountPoints"] = mounts;
         }
+        if (p.stop_timeout_seconds) d["StopTimeout"] = *p.stop_timeout_seconds;
         if (p.logging) d["LogConfiguration"] = Map{{"LogDriver", p.logging->log_driver}, {"Options", p.logging->options}};
         definitions.push_back(std::move(d));
     }

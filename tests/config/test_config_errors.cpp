@@ -312,3 +312,33 @@ TEST_CASE("config: volume paths must fit an EFS access point") {
                    Catch::Contains(":10:15: Volumes[0].Paths[1].Path: the path '/a/b/c/d/e' has 5 components, more than 4"));
     }
 }
+
+TEST_CASE("Container.StopTimeoutSeconds: a whole number of seconds ECS accepts", "[config][errors]") {
+    const std::string head = "Ec2:\n  InstanceType: m5.large\nContainer:\n  Image: nginx\n  Ports:\n    - TCP: 80\n"
+                             "  StopTimeoutSeconds: ";
+    const std::string tail = "\nWatchdog:\n  Threshold: 10\n";
+    struct Case {
+        const char* value;
+        const char* problem;
+    };
+    const Case cases[] = {
+        {"1", "7:23: Container.StopTimeoutSeconds: must be from 2 to 120 (what ECS allows), found 1; use the seconds "
+              "the server needs to save and exit after SIGTERM, at most 120"},
+        {"121", "7:23: Container.StopTimeoutSeconds: must be from 2 to 120 (what ECS allows), found 121; use the "
+                "seconds the server needs to save and exit after SIGTERM, at most 120"},
+        {"1.5", "7:23: Container.StopTimeoutSeconds: expected a whole number, found '1.5'; write a number such as 2"},
+        {"\"60\"", "7:23: Container.StopTimeoutSeconds: expected a whole number, found the quoted text '60'; remove "
+                   "the quotes"},
+    };
+    for (const auto& c : cases) {
+        INFO(c.value);
+        const auto file = write_scratch("stop-timeout.yaml", head + c.value + tail);
+        CHECK(leaf_problems(file) == in_file(file, {c.problem}));
+    }
+    const auto near = write_scratch("stop-timeout-typo.yaml", head.substr(0, head.size() - 22) +
+                                                               "  StopTimeoutSecond: 30" + tail);
+    const auto problems = leaf_problems(near);
+    REQUIRE(problems.size() == 1);
+    CHECK(problems[0].find("Container.StopTimeoutSecond: unknown key") != std::string::npos);
+    CHECK(problems[0].find("did you mean 'StopTimeoutSeconds'?") != std::string::npos);
+}

@@ -123,6 +123,9 @@ TEST_CASE("the Minecraft sample leaf config loads with its values and defaults (
     CHECK(config.container.ports[1].protocol == PortProtocol::Udp);
     CHECK(config.container.ports[1].port == 19132);
     CHECK(to_string(config.container.ports[1].protocol) == "udp");
+    // Not in the sample: the default, the longest stop timeout ECS allows.
+    CHECK(config.container.stop_timeout_seconds == 120);
+    CHECK(config.container.stop_timeout_seconds == kDefaultStopTimeoutSeconds);
 
     const std::vector<std::pair<std::string, std::string>> expected_env{
         {"EULA", "True"},
@@ -329,6 +332,7 @@ TEST_CASE("leaf config: every optional key set", "[config][leaf]") {
                                                       "    - TCP: 1\n"
                                                       "    - UDP: 65535\n"
                                                       "    - UDP: 1\n"
+                                                      "  StopTimeoutSeconds: 45\n"
                                                       "Volumes:\n"
                                                       "  - Type: efs\n"
                                                       "    EnableBackups: false\n"
@@ -353,15 +357,16 @@ TEST_CASE("leaf config: every optional key set", "[config][leaf]") {
     CHECK(leaf.ec2.instance_type == "c7i.metal-24xl");
     CHECK(leaf.container.image == "ghcr.io/example/server:1.0");
     CHECK(leaf.container.ports.size() == 3); // same port on TCP and UDP is fine
+    CHECK(leaf.container.stop_timeout_seconds == 45);
     REQUIRE(leaf.volumes.size() == 1);
-    CHECK(leaf.volumes[0].location.line == 10);
+    CHECK(leaf.volumes[0].location.line == 11);
     CHECK(leaf.volumes[0].location.column == 5);
     CHECK_FALSE(leaf.volumes[0].enable_backups);
     CHECK(leaf.volumes[0].keep_on_delete);
     REQUIRE(leaf.volumes[0].paths.size() == 2);
     CHECK(leaf.volumes[0].paths[0].read_only);
     CHECK_FALSE(leaf.volumes[0].paths[1].read_only);
-    CHECK(leaf.volumes[0].paths[1].location.line == 16);
+    CHECK(leaf.volumes[0].paths[1].location.line == 17);
     CHECK(leaf.watchdog.minutes_without_connections == 2);
     CHECK(leaf.watchdog.threshold == 100);
     CHECK(leaf.watchdog.instance_left_up.duration_hours == 1);

@@ -67,6 +67,8 @@ TEST_CASE("Container: one essential container <Alpha> with the image, ports, env
     CHECK(c["Essential"] == true);
     CHECK(c["MemoryReservation"] == 2048);
     CHECK_FALSE(c.contains("Memory"));
+    // Without Container.StopTimeoutSeconds, the longest ECS allows: time for the server to save.
+    CHECK(c["StopTimeout"] == 120);
     CHECK(c["PortMappings"] == json::parse(R"([{"ContainerPort":25565,"HostPort":25565,"Protocol":"tcp"},
                                                {"ContainerPort":19132,"HostPort":19132,"Protocol":"udp"}])"));
     // The environment, in file order, exactly as the reference has it (booleans as True/False,
@@ -129,4 +131,32 @@ TEST_CASE("Container: add_efs_volume adds an IAM-authorized, encrypted EFS volum
         {"ContainerPath":"/opt/valheim","ReadOnly":true,"SourceVolume":"ValheimExample-opt-valheim"}])"));
     CHECK(c["PortMappings"] == json::parse(R"([{"ContainerPort":2456,"HostPort":2456,"Protocol":"udp"},
                                                {"ContainerPort":2457,"HostPort":2457,"Protocol":"udp"}])"));
+}
+
+TEST_CASE("Container: Container.StopTimeoutSeconds is the container's StopTimeout; out of ECS's range is refused") {
+    for (int seconds : {2, 30, 120}) {
+        INFO(seconds);
+        LeafConfig config = sample_leaf();
+        config.container.stop_timeout_seconds = seconds;
+        Fixture f(config);
+        adopt_new<ContainerStack>(*f.leaf, f.names, f.config);
+        json t = nested_template(unit::synth_and_emit(f.app, "container-stop-" + std::to_string(seconds)), f, "Container");
+        CHECK(t["Resources"]["TaskDefinitionB36D86D9"]["Properties"]["ContainerDefinitions"][0]["StopTimeout"] == seconds);
+    }
+    // The construct checks the range itself, for programs that build configs in C++.
+    for (int seconds : {1, 121}) {
+        INFO(seconds);
+        LeafConfig config = sample_leaf();
+        config.container.stop_timeout_seconds = seconds;
+        Fixture f(config);
+        try {
+            adopt_new<ContainerStack>(*f.leaf, f.names, f.config);
+            FAIL("expected a ConstructError");
+        } catch (const ConstructError& e) {
+            const std::string message = e.what();
+            CHECK(message.find("Container/TaskDefinition") != std::string::npos);
+            CHECK(message.find("stop timeout " + std::to_string(seconds) + " s") != std::string::npos);
+            CHECK(message.find("use 2 to 120") != std::string::npos);
+        }
+    }
 }

@@ -94,6 +94,11 @@ struct LogConfiguration {
     Map options;            ///< Driver options.
 };
 
+/// The shortest stop timeout ECS accepts for a container (`StopTimeout`), in seconds.
+inline constexpr int kMinStopTimeoutSeconds = 2;
+/// The longest stop timeout ECS accepts for a container on EC2 (as on Fargate), in seconds.
+inline constexpr int kMaxStopTimeoutSeconds = 120;
+
 /// Options of one container of a task definition.
 struct ContainerDefinitionProps {
     std::string name;                      ///< Container name (unique in the task definition).
@@ -104,6 +109,9 @@ struct ContainerDefinitionProps {
     std::vector<std::pair<std::string, std::string>> environment; ///< Environment, in order.
     std::vector<PortMapping> port_mappings; ///< Port mappings.
     std::optional<LogConfiguration> logging; ///< Log configuration.
+    /// How long the container is given to exit after SIGTERM before it is killed (`StopTimeout`,
+    /// kMinStopTimeoutSeconds to kMaxStopTimeoutSeconds); unset: the ECS agent's default (30 s).
+    std::optional<int> stop_timeout_seconds;
 };
 
 /// An EFS volume of a task definition.

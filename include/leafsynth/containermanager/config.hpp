@@ -162,11 +162,18 @@ struct EnvironmentVariable {
     std::string value; ///< The value as a string.
 };
 
+/// `Container.StopTimeoutSeconds` when the config does not give it: the longest ECS allows, so a game
+/// server has as long as it can get to save its world after SIGTERM.
+inline constexpr int kDefaultStopTimeoutSeconds = 120;
+
 /// `Container` of a leaf config.
 struct ContainerConfig {
     std::string image;                            ///< `Container.Image`, lower-cased, required.
     std::vector<PortMapping> ports;               ///< `Container.Ports`, required, at least one.
     std::vector<EnvironmentVariable> environment; ///< `Container.Environment`, in file order.
+    /// `Container.StopTimeoutSeconds`: how long the container has to exit after SIGTERM before it is
+    /// killed (2 to 120, the range ECS accepts); the instance is kept until then when it shuts down.
+    int stop_timeout_seconds = kDefaultStopTimeoutSeconds;
 };
 
 /// Kind of a volume. Only EFS exists today.
