@@ -18,8 +18,9 @@ namespace iam = aws::iam;
 namespace {
 
 /// How long a terminating instance waits for the state-change Lambda to complete the lifecycle
-/// action. The Lambda (30 s timeout) completes it right away; if it fails, the termination goes on
-/// (DefaultResult CONTINUE) after this long, so a broken hook never keeps an instance running.
+/// action (or record a heartbeat). The Lambda completes it once the instance's task has stopped,
+/// well within this; if it fails, the termination goes on (DefaultResult CONTINUE) after this long,
+/// so a broken hook never keeps an instance running.
 constexpr int kTerminationHeartbeatSeconds = 300;
 
 /// The user data: mount every file system through its host access point, set the ECS agent's
@@ -88,7 +89,8 @@ EcsAsgStack::EcsAsgStack(Construct& scope, const LeafNames& names, const LeafCon
     auto& asg = make<autoscaling::AutoScalingGroup>(*this, "Asg", std::move(asg_props));
 
     // Announces the termination (EventBridge `EC2 Instance-terminate Lifecycle Action`); the
-    // AsgStateChangeHook Lambda resets DNS and the service, then completes the action.
+    // AsgStateChangeHook Lambda resets DNS and the service, drains the instance, and completes the
+    // action once no task is left on it.
     autoscaling::LifecycleHookProps hook_props;
     hook_props.transition = "autoscaling:EC2_INSTANCE_TERMINATING";
     hook_props.heartbeat_timeout_seconds = kTerminationHeartbeatSeconds;
@@ -113,6 +115,7 @@ EcsAsgStack::EcsAsgStack(Construct& scope, const LeafNames& names, const LeafCon
     handles_.service_name = service.service_name();
     handles_.service_arn = service.service_arn();
     handles_.lifecycle_hook_name = hook.hook_name();
+    handles_.lifecycle_heartbeat_seconds = kTerminationHeartbeatSeconds;
 }
 
 } // namespace leafsynth::containermanager

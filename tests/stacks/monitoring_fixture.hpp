@@ -93,10 +93,16 @@ inline Leaf build_leaf(leafsynth::App& app, const cm::LeafConfig& config, bool w
         Map{{"Cluster", cluster.ref()}, {"TaskDefinition", task.ref()}, {"DesiredCount", 0}});
     auto& hook = make<CfnResource>(ecs, "TerminateHook", "AWS::AutoScaling::LifecycleHook",
                                    Map{{"AutoScalingGroupName", asg.ref()},
+                                       {"HeartbeatTimeout", 300},
                                        {"LifecycleTransition", "autoscaling:EC2_INSTANCE_TERMINATING"}});
-    out.handles = cm::EcsAsgHandles{cluster.ref(),         cluster.get_att("Arn"), asg.ref(),
-                                    provider.ref(),        service.get_att("Name"), service.ref(),
-                                    hook.ref()};
+    out.handles = cm::EcsAsgHandles{.cluster_name = cluster.ref(),
+                                    .cluster_arn = cluster.get_att("Arn"),
+                                    .asg_name = asg.ref(),
+                                    .capacity_provider_name = provider.ref(),
+                                    .service_name = service.get_att("Name"),
+                                    .service_arn = service.ref(),
+                                    .lifecycle_hook_name = hook.ref(),
+                                    .lifecycle_heartbeat_seconds = 300};
 
     // These stacks have fixed construct ids, so they are made and handed to their parent as LeafStack does.
     out.watchdog = &own(*out.leaf, std::make_unique<cm::WatchdogStack>(*out.leaf, names, config, context, out.handles,

@@ -41,7 +41,9 @@ TEST_CASE("AsgStateChangeHook: the function's runtime, timeout, log group and en
     json p = resource(h, kFunction)["Properties"];
     CHECK(p["Runtime"] == "python3.12");
     CHECK(p["Handler"] == "main.lambda_handler");
-    CHECK(p["Timeout"] == 30);
+    // Long enough to wait for the container's stop timeout (120 s by default) plus ECS's own
+    // delays (60 s) and the calls around the wait (30 s); within the lifecycle heartbeat (300 s).
+    CHECK(p["Timeout"] == 210);
     CHECK(p["Role"] == get_att(kRole, "Arn"));
     CHECK(p["LoggingConfig"]["LogGroup"] == ref(kLogGroup));
     json logs = resource(h, kLogGroup)["Properties"];
@@ -49,7 +51,7 @@ TEST_CASE("AsgStateChangeHook: the function's runtime, timeout, log group and en
     CHECK(logs["RetentionInDays"] == 7);
 
     json env = p["Environment"]["Variables"];
-    CHECK(env.size() == 7);
+    CHECK(env.size() == 10);
     CHECK(env["DOMAIN_NAME"] == "minecraft.java.example.example.com");
     CHECK(env["UNAVAILABLE_IP"] == "0.0.0.0");
     CHECK(env["DNS_TTL"] == "1");
@@ -57,6 +59,26 @@ TEST_CASE("AsgStateChangeHook: the function's runtime, timeout, log group and en
     CHECK(comes_from(s.t, "AsgStateChangeHook", env["HOSTED_ZONE_ID"], "Parent", ref("SubHostedZone")));
     CHECK(comes_from(s.t, "AsgStateChangeHook", env["ECS_CLUSTER_NAME"], "EcsAsg", ref("Cluster")));
     CHECK(comes_from(s.t, "AsgStateChangeHook", env["ECS_SERVICE_NAME"], "EcsAsg", get_att("Service", "Name")));
+    // Draining on termination: the bound, the hook's heartbeat, and where the warning goes (the leaf's topic).
+    CHECK(env["DRAIN_TIMEOUT_SECONDS"] == "180");
+    CHECK(env["HEARTBEAT_TIMEOUT_SECONDS"] == "300");
+    CHECK(comes_from(s.t, "AsgStateChangeHook", env["NOTIFY_TOPIC_ARN"], "Parent",
+                     monitoring::ref(resource_id(s.t["Parent"], "AWS::SNS::Topic"))));
+}
+
+TEST_CASE("AsgStateChangeHook: the wait and the function's timeout follow Container.StopTimeoutSeconds") {
+    for (int stop : {2, 45, 120}) {
+        INFO("StopTimeoutSeconds " << stop);
+        App app;
+        cm::LeafConfig config = example_config();
+        config.container.stop_timeout_seconds = stop;
+        build_leaf(app, config, false);
+        Templates t = templates_of(unit::synth_and_emit(app, "hook-stop-" + std::to_string(stop)));
+        json p = resource(t["AsgStateChangeHook"], kFunction)["Properties"];
+        CHECK(p["Environment"]["Variables"]["DRAIN_TIMEOUT_SECONDS"] == std::to_string(stop + 60));
+        CHECK(p["Timeout"] == stop + 90);
+        CHECK(p["Timeout"].get<int>() < 300); // the lifecycle heartbeat
+    }
 }
 
 TEST_CASE("AsgStateChangeHook: permissions are scoped to this service, sub zone, ASG and log group") {
@@ -64,17 +86,39 @@ TEST_CASE("AsgStateChangeHook: permissions are scoped to this service, sub zone,
     json h = s.t["AsgStateChangeHook"];
     std::vector<json> statements = role_statements(h, kRole);
 
-    // No resource-level support: the only actions on "*".
+    // No resource-level support: the only actions on "*" without a condition.
     CHECK(granted(statements, "ec2:DescribeInstances") == std::vector<json>{"*"});
     CHECK(granted(statements, "autoscaling:DescribeAutoScalingGroups") == std::vector<json>{"*"});
+    // Draining: container instance and task ARNs are only known at run time, so "*", but only in
+    // this cluster (ecs:cluster condition).
+    const std::set<std::string> cluster_scoped{"ecs:DescribeContainerInstances", "ecs:UpdateContainerInstancesState",
+                                               "ecs:ListTasks", "ecs:DescribeTasks"};
     for (const auto& st : statements) {
         for (const auto& r : resources_of(st)) {
             if (r != "*") continue;
             for (const auto& a : actions_of(st)) {
-                CHECK((a == "ec2:DescribeInstances" || a == "autoscaling:DescribeAutoScalingGroups"));
+                if (cluster_scoped.count(a)) {
+                    REQUIRE(st.contains("Condition"));
+                    CHECK(st["Condition"].size() == 1);
+                    CHECK(st["Condition"]["ArnEquals"].size() == 1);
+                    CHECK(comes_from(s.t, "AsgStateChangeHook", st["Condition"]["ArnEquals"]["ecs:cluster"], "EcsAsg",
+                                     get_att("Cluster", "Arn")));
+                } else {
+                    CHECK((a == "ec2:DescribeInstances" || a == "autoscaling:DescribeAutoScalingGroups"));
+                    CHECK_FALSE(st.contains("Condition"));
+                }
             }
         }
     }
+    for (const auto& a : cluster_scoped) CHECK(granted(statements, a) == std::vector<json>{"*"});
+    std::vector<json> list_instances = granted(statements, "ecs:ListContainerInstances");
+    REQUIRE(list_instances.size() == 1);
+    CHECK(comes_from(s.t, "AsgStateChangeHook", list_instances[0], "EcsAsg", get_att("Cluster", "Arn")));
+
+    // The warning goes to the leaf's topic only.
+    std::vector<json> publish = granted(statements, "sns:Publish");
+    REQUIRE(publish.size() == 1);
+    CHECK(comes_from(s.t, "AsgStateChangeHook", publish[0], "Parent", monitoring::ref(resource_id(s.t["Parent"], "AWS::SNS::Topic"))));
 
     for (const char* action : {"ecs:UpdateService", "ecs:DescribeServices"}) {
         std::vector<json> on = granted(statements, action);
@@ -87,12 +131,15 @@ TEST_CASE("AsgStateChangeHook: permissions are scoped to this service, sub zone,
     CHECK(zone[0]["Fn::Sub"][0] == "arn:${AWS::Partition}:route53:::hostedzone/${ZoneId}");
     CHECK(comes_from(s.t, "AsgStateChangeHook", zone[0]["Fn::Sub"][1]["ZoneId"], "Parent", ref("SubHostedZone")));
 
-    // Completing the termination lifecycle action: this ASG only.
-    std::vector<json> complete = granted(statements, "autoscaling:CompleteLifecycleAction");
-    REQUIRE(complete.size() == 1);
-    CHECK(complete[0]["Fn::Sub"][0] == "arn:${AWS::Partition}:autoscaling:${AWS::Region}:${AWS::AccountId}:"
-                                       "autoScalingGroup:*:autoScalingGroupName/${AsgName}");
-    CHECK(comes_from(s.t, "AsgStateChangeHook", complete[0]["Fn::Sub"][1]["AsgName"], "EcsAsg", ref("Asg")));
+    // Completing the termination lifecycle action, and keeping it alive meanwhile: this ASG only.
+    for (const char* action : {"autoscaling:CompleteLifecycleAction", "autoscaling:RecordLifecycleActionHeartbeat"}) {
+        INFO(action);
+        std::vector<json> complete = granted(statements, action);
+        REQUIRE(complete.size() == 1);
+        CHECK(complete[0]["Fn::Sub"][0] == "arn:${AWS::Partition}:autoscaling:${AWS::Region}:${AWS::AccountId}:"
+                                           "autoScalingGroup:*:autoScalingGroupName/${AsgName}");
+        CHECK(comes_from(s.t, "AsgStateChangeHook", complete[0]["Fn::Sub"][1]["AsgName"], "EcsAsg", ref("Asg")));
+    }
 
     CHECK(granted(statements, "logs:PutLogEvents") == std::vector<json>{get_att(kLogGroup, "Arn")});
     CHECK(granted(statements, "logs:CreateLogStream") == std::vector<json>{get_att(kLogGroup, "Arn")});
@@ -104,8 +151,11 @@ TEST_CASE("AsgStateChangeHook: permissions are scoped to this service, sub zone,
         for (const auto& a : actions_of(st)) all.insert(a);
     }
     CHECK(all == std::set<std::string>{"autoscaling:CompleteLifecycleAction", "autoscaling:DescribeAutoScalingGroups",
-                                       "ec2:DescribeInstances", "ecs:DescribeServices", "ecs:UpdateService",
-                                       "logs:CreateLogStream", "logs:PutLogEvents", "route53:ChangeResourceRecordSets"});
+                                       "autoscaling:RecordLifecycleActionHeartbeat", "ec2:DescribeInstances",
+                                       "ecs:DescribeContainerInstances", "ecs:DescribeServices", "ecs:DescribeTasks",
+                                       "ecs:ListContainerInstances", "ecs:ListTasks", "ecs:UpdateContainerInstancesState",
+                                       "ecs:UpdateService", "logs:CreateLogStream", "logs:PutLogEvents",
+                                       "route53:ChangeResourceRecordSets", "sns:Publish"});
 
     // It never runs without them.
     std::vector<std::string> depends = resource(h, kFunction)["DependsOn"].get<std::vector<std::string>>();

@@ -152,8 +152,25 @@ TEST_CASE("EcsAsg: the launch template: type, ECS AMI, container group, key pair
     CHECK(key["Fn::ImportValue"].get<std::string>().rfind("ContainerManager-BaseStack", 0) == 0);
     // Instances never boot before the role's policy exists.
     CHECK(lt["DependsOn"] == json::array({"Ec2ExecutionRoleDefaultPolicy2FA14409"}));
-    for (const auto& spec : data["TagSpecifications"])
-        CHECK(tag_map(spec["Tags"])["Name"] == "ContainerManager-MinecraftJavaExample-Stack/EcsAsg/LaunchTemplate");
+}
+
+TEST_CASE("EcsAsg: the launch template, its instances and their volumes (root volume included) carry the tags") {
+    Leaf l(sample_leaf(), "ecs-asg-launch-template-tags");
+    json lt = l.props("LaunchTemplate04EC5460");
+    const std::map<std::string, json> expected{
+        {"Name", "ContainerManager-MinecraftJavaExample-Stack/EcsAsg/LaunchTemplate"},
+        {"StackId", "ContainerManager-MinecraftJavaExample"}};
+    // What the instance and every volume it launches with are tagged with (cost allocation).
+    json launched = lt["LaunchTemplateData"]["TagSpecifications"];
+    REQUIRE(launched.size() == 2);
+    CHECK(launched[0]["ResourceType"] == "instance");
+    CHECK(launched[1]["ResourceType"] == "volume");
+    for (const auto& spec : launched) CHECK(tag_map(spec["Tags"]) == expected);
+    // The template itself, as CDK tags it.
+    REQUIRE(lt["TagSpecifications"].size() == 1);
+    CHECK(lt["TagSpecifications"][0]["ResourceType"] == "launch-template");
+    CHECK(tag_map(lt["TagSpecifications"][0]["Tags"]) == expected);
+    CHECK_FALSE(lt.contains("Tags"));
 }
 
 TEST_CASE("EcsAsg: the user data mounts each EFS through its host access point, sets the agent and joins the cluster") {
@@ -244,6 +261,7 @@ TEST_CASE("EcsAsg: a termination lifecycle hook the state-change Lambda complete
     CHECK(hook["LifecycleTransition"] == "autoscaling:EC2_INSTANCE_TERMINATING");
     CHECK(hook["DefaultResult"] == "CONTINUE");
     CHECK(hook["HeartbeatTimeout"] == 300);
+    CHECK(l.ecs_asg->handles().lifecycle_heartbeat_seconds == 300); // what the hook function is told
     // Announced through EventBridge only: no SNS target, no role.
     CHECK_FALSE(hook.contains("NotificationTargetARN"));
     CHECK_FALSE(hook.contains("RoleARN"));

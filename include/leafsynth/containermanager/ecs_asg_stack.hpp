@@ -24,6 +24,9 @@ struct EcsAsgHandles {
     Value service_name;           ///< ECS service name.
     Value service_arn;            ///< ECS service ARN.
     Value lifecycle_hook_name;    ///< Termination lifecycle hook name.
+    /// How long the termination hook waits for its action to be completed (or a heartbeat) before
+    /// the termination goes on by itself.
+    int lifecycle_heartbeat_seconds = 0;
 };
 
 /// The EcsAsg nested stack.
