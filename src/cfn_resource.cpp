@@ -16,6 +16,27 @@ CfnResource::CfnResource(Construct& scope, std::string id, std::string type, Map
         // Tags given in the properties become initial tags (priority 50, as in CDK), so
         // Tags::of() can still override them and the tag property is rendered in one place.
         auto it = properties_.find(property);
+        if (it != properties_.end() && format == TagType::LaunchTemplate && it->second.is_list()) {
+            // `TagSpecifications`: the launch template's own tags, in entries of ResourceType
+            // `launch-template` (the only type CloudFormation takes there).
+            auto field = [](const Value& v, const char* key) -> const Value* {
+                if (!v.is_map()) return nullptr;
+                auto f = v.as_map().find(key);
+                return f == v.as_map().end() ? nullptr : &f->second;
+            };
+            List given_tags;
+            for (const auto& spec : it->second.as_list()) {
+                const Value* type = field(spec, "ResourceType");
+                if (!type || !type->is_string() || type->as_string() != "launch-template")
+                    throw ConstructError("'" + path() + "': " + property +
+                                         " of an AWS::EC2::LaunchTemplate takes only entries of ResourceType "
+                                         "'launch-template'; put the tags of launched resources in "
+                                         "LaunchTemplateData.TagSpecifications");
+                if (const Value* t = field(spec, "Tags"); t && t->is_list())
+                    for (const auto& tag : t->as_list()) given_tags.push_back(tag);
+            }
+            it->second = std::move(given_tags);
+        }
         if (it != properties_.end()) {
             const Value& given = it->second;
             if (given.is_list()) {

@@ -32,6 +32,7 @@ const std::unordered_map<std::string, std::pair<TagType, std::string>>& tag_tabl
         t.emplace("AWS::Route53::HostedZone", std::make_pair(TagType::Standard, std::string("HostedZoneTags")));
         t.emplace("AWS::AutoScaling::AutoScalingGroup", std::make_pair(TagType::AutoScalingGroup, std::string("Tags")));
         t.emplace("AWS::SSM::Parameter", std::make_pair(TagType::Map, std::string("Tags")));
+        t.emplace("AWS::EC2::LaunchTemplate", std::make_pair(TagType::LaunchTemplate, std::string("TagSpecifications")));
         return t;
     }();
     return table;
@@ -109,24 +110,42 @@ std::map<std::string, std::string> TagManager::tag_values() const {
     return out;
 }
 
-Value TagManager::render() const {
+std::vector<std::string> TagManager::sorted_keys() const {
     std::vector<std::string> keys;
     for (const auto& [k, e] : tags_)
         if (!e.removed) keys.push_back(k);
     std::sort(keys.begin(), keys.end(), locale_less);
-    if (format_ == TagType::Map) {
+    return keys;
+}
+
+List TagManager::key_value_list() const {
+    List list;
+    for (const auto& k : sorted_keys()) list.push_back(Map{{"Key", k}, {"Value", tags_.at(k).value}});
+    return list;
+}
+
+Value TagManager::render() const {
+    switch (format_) {
+    case TagType::Map: {
         Map m;
-        for (const auto& k : keys) m[k] = tags_.at(k).value;
+        for (const auto& k : sorted_keys()) m[k] = tags_.at(k).value;
         return m;
     }
-    List list;
-    for (const auto& k : keys) {
-        const Entry& e = tags_.at(k);
-        Map tag{{"Key", k}, {"Value", e.value}};
-        if (format_ == TagType::AutoScalingGroup) tag["PropagateAtLaunch"] = e.propagate;
-        list.push_back(std::move(tag));
+    case TagType::AutoScalingGroup: {
+        List list;
+        for (const auto& k : sorted_keys()) {
+            const Entry& e = tags_.at(k);
+            list.push_back(Map{{"Key", k}, {"PropagateAtLaunch", e.propagate}, {"Value", e.value}});
+        }
+        return list;
     }
-    return list;
+    case TagType::LaunchTemplate:
+        return List{Map{{"ResourceType", "launch-template"}, {"Tags", key_value_list()}}};
+    case TagType::Standard:
+    case TagType::NotTaggable:
+        break;
+    }
+    return key_value_list();
 }
 
 std::pair<TagType, std::string> TagManager::format_of(const std::string& resource_type) {

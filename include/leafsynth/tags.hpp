@@ -17,6 +17,9 @@ enum class TagType {
     Standard,         ///< List of `{Key, Value}` (most types).
     AutoScalingGroup, ///< List of `{Key, Value, PropagateAtLaunch}`.
     Map,              ///< Map of key to value (e.g. SSM parameters).
+    /// `[{ResourceType: launch-template, Tags: [{Key, Value}]}]` (AWS::EC2::LaunchTemplate's
+    /// `TagSpecifications`); the L2 LaunchTemplate gives the same tags to what it launches.
+    LaunchTemplate,
     NotTaggable       ///< The type takes no tags.
 };
 
@@ -44,6 +47,8 @@ public:
     bool has_tags() const;
     /// The tags, keys sorted as CDK sorts them, in this type's format.
     Value render() const;
+    /// The tags as a list of `{Key, Value}`, keys sorted as in render(), whatever the format.
+    List key_value_list() const;
     /// The tags whose value is a plain string, as a key → value map (tags with an unresolved
     /// value, such as a `Ref`, are left out).
     std::map<std::string, std::string> tag_values() const;
@@ -56,6 +61,7 @@ public:
     static std::pair<TagType, std::string> format_of(const std::string& resource_type);
 
 private:
+    std::vector<std::string> sorted_keys() const;
     struct Entry {
         Value value;
         int priority;

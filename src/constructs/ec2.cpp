@@ -3,6 +3,7 @@
 #include "leafsynth/fn.hpp"
 #include "leafsynth/logical_id.hpp"
 #include "leafsynth/stack.hpp"
+#include "leafsynth/tags.hpp"
 
 namespace leafsynth::aws::ec2 {
 
@@ -122,18 +123,21 @@ LaunchTemplate::LaunchTemplate(Construct& scope, std::string id, LaunchTemplateP
     if (props.user_data) data["UserData"] = props.user_data->render();
     if (props.require_imdsv2) data["MetadataOptions"] = Map{{"HttpTokens", "required"}};
     if (props.detailed_monitoring) data["Monitoring"] = Map{{"Enabled", true}};
-    if (!props.instance_name_tag.empty()) {
-        List specs;
-        for (const char* type : {"instance", "volume"})
-            specs.push_back(Map{{"ResourceType", type},
-                                {"Tags", List{Map{{"Key", "Name"}, {"Value", props.instance_name_tag}}}}});
-        data["TagSpecifications"] = specs;
-    }
     resource_ = &make<CfnResource>(*this, "Resource", "AWS::EC2::LaunchTemplate",
                                    Map{{"LaunchTemplateData", std::move(data)}});
+    // As CDK does: the Name tag on the template, hence on what it launches too.
+    if (!props.instance_name_tag.empty()) Tags::of(*this).add("Name", props.instance_name_tag);
 }
 
 void LaunchTemplate::prepare() {
+    // The template's tags (after the tag aspects have run) go to the instances and their volumes,
+    // the root EBS volume included: EC2 tags them at launch.
+    const List tags = resource_->tags()->key_value_list();
+    List specs;
+    if (!tags.empty())
+        for (const char* type : {"instance", "volume"}) specs.push_back(Map{{"ResourceType", type}, {"Tags", tags}});
+    resource_->set_property("LaunchTemplateData.TagSpecifications", specs.empty() ? Value() : Value(specs));
+
     if (!role_) return;
     CfnResource* policy = role_->default_policy();
     if (policy && &policy->stack() == &resource_->stack()) resource_->add_depends_on(*policy);

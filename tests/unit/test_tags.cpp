@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "leafsynth/aws/ec2.hpp"
 #include "support.hpp"
 
 using namespace leafsynth;
@@ -203,7 +204,8 @@ TEST_CASE("Auto Scaling groups take tags with PropagateAtLaunch", "[tags]") {
             {"Tags", List{Map{{"Key", "Given"}, {"Value", "g"}, {"PropagateAtLaunch", false}}}}});
     REQUIRE(asg.tags() != nullptr);
     CHECK(asg.tags()->format() == TagType::AutoScalingGroup);
-    CHECK(launch_template.tags() == nullptr);
+    REQUIRE(launch_template.tags() != nullptr);
+    CHECK(launch_template.tags()->format() == TagType::LaunchTemplate);
 
     Tags::of(stack).add("Name", "web");
     TagProps not_launched;
@@ -215,7 +217,74 @@ TEST_CASE("Auto Scaling groups take tags with PropagateAtLaunch", "[tags]") {
         {"Key": "Billing", "PropagateAtLaunch": false, "Value": "team"},
         {"Key": "Given", "PropagateAtLaunch": false, "Value": "g"},
         {"Key": "Name", "PropagateAtLaunch": true, "Value": "web"}])"));
+    // The launch template takes them as its own TagSpecifications (PropagateAtLaunch is the ASG's).
     CHECK_FALSE(properties(doc, "LaunchTemplate").contains("Tags"));
+    CHECK(properties(doc, "LaunchTemplate")["TagSpecifications"] == json::parse(R"([
+        {"ResourceType": "launch-template", "Tags": [{"Key": "Billing", "Value": "team"}, {"Key": "Name", "Value": "web"}]}])"));
+}
+
+TEST_CASE("launch templates: given TagSpecifications are initial tags; other resource types there are refused", "[tags]") {
+    App app;
+    auto& stack = make<Stack>(app, "TagsLaunchTemplate");
+    make<CfnResource>(stack, "LaunchTemplate", "AWS::EC2::LaunchTemplate",
+                      Map{{"LaunchTemplateData", Map{{"InstanceType", "t3.micro"}}},
+                          {"TagSpecifications", List{Map{{"ResourceType", "launch-template"},
+                                                         {"Tags", tag_list({{"Env", "initial"}, {"Given", "g"}})}}}}});
+    Tags::of(stack).add("Env", "prod");
+    const json doc = unit::template_of(unit::synth_and_emit(app, "tags-launch-template"));
+    CHECK(properties(doc, "LaunchTemplate")["TagSpecifications"] == json::parse(R"([
+        {"ResourceType": "launch-template", "Tags": [{"Key": "Env", "Value": "prod"}, {"Key": "Given", "Value": "g"}]}])"));
+    // Tags do not reach into LaunchTemplateData of an L1: only the L2 LaunchTemplate writes those.
+    CHECK_FALSE(properties(doc, "LaunchTemplate")["LaunchTemplateData"].contains("TagSpecifications"));
+
+    App other;
+    auto& s2 = make<Stack>(other, "TagsLaunchTemplateWrong");
+    try {
+        make<CfnResource>(s2, "LaunchTemplate", "AWS::EC2::LaunchTemplate",
+                          Map{{"LaunchTemplateData", Map{{"InstanceType", "t3.micro"}}},
+                              {"TagSpecifications", List{Map{{"ResourceType", "instance"}, {"Tags", tag_list({{"A", "1"}})}}}}});
+        FAIL("expected a ConstructError");
+    } catch (const ConstructError& e) {
+        const std::string message = e.what();
+        CHECK(message.find("TagsLaunchTemplateWrong/LaunchTemplate") != std::string::npos);
+        CHECK(message.find("LaunchTemplateData.TagSpecifications") != std::string::npos);
+    }
+}
+
+TEST_CASE("the L2 launch template gives its tags to the instances and volumes it launches", "[tags]") {
+    App app;
+    auto& stack = make<Stack>(app, "TagsLaunchTemplateL2");
+    aws::ec2::LaunchTemplateProps props;
+    props.instance_type = "t3.micro";
+    props.image_id = "ami-12345678";
+    props.instance_name_tag = "web-server";
+    make<aws::ec2::LaunchTemplate>(stack, "Template", std::move(props));
+    aws::ec2::LaunchTemplateProps bare;
+    bare.instance_type = "t3.micro";
+    bare.image_id = "ami-12345678";
+    make<aws::ec2::LaunchTemplate>(stack, "Untagged", std::move(bare));
+    Tags::of(stack).add("CostCenter", "games");
+    TagProps not_templates;
+    not_templates.exclude_resource_types = {"AWS::EC2::LaunchTemplate"};
+    Tags::of(stack).add("NotHere", "x", not_templates);
+
+    const json doc = unit::template_of(unit::synth_and_emit(app, "tags-launch-template-l2"));
+    const json tags = json::parse(R"([{"Key": "CostCenter", "Value": "games"}, {"Key": "Name", "Value": "web-server"}])");
+    json p;
+    for (const auto& [id, r] : doc["Resources"].items())
+        if (r["Type"] == "AWS::EC2::LaunchTemplate" && id.rfind("Template", 0) == 0) p = r["Properties"];
+    REQUIRE(p.is_object());
+    CHECK(p["TagSpecifications"] == json::array({{{"ResourceType", "launch-template"}, {"Tags", tags}}}));
+    CHECK(p["LaunchTemplateData"]["TagSpecifications"] ==
+          json::array({{{"ResourceType", "instance"}, {"Tags", tags}}, {{"ResourceType", "volume"}, {"Tags", tags}}}));
+    // Without the name tag, the stack's tag alone.
+    json u;
+    for (const auto& [id, r] : doc["Resources"].items())
+        if (r["Type"] == "AWS::EC2::LaunchTemplate" && id.rfind("Untagged", 0) == 0) u = r["Properties"];
+    REQUIRE(u.is_object());
+    const json cost = json::parse(R"([{"Key": "CostCenter", "Value": "games"}])");
+    CHECK(u["LaunchTemplateData"]["TagSpecifications"] ==
+          json::array({{{"ResourceType", "instance"}, {"Tags", cost}}, {{"ResourceType", "volume"}, {"Tags", cost}}}));
 }
 
 TEST_CASE("SSM parameters take tags as a map", "[tags]") {

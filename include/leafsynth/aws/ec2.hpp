@@ -96,13 +96,16 @@ struct LaunchTemplateProps {
     std::optional<UserData> user_data; ///< User data (null: none).
     bool require_imdsv2 = true;      ///< `MetadataOptions.HttpTokens: required`.
     bool detailed_monitoring = false; ///< `Monitoring.Enabled` (1-minute instance metrics).
-    /// `Name` tag given to the instances and volumes it launches (empty: none).
+    /// `Name` tag of the template, given like its other tags to the instances and volumes it
+    /// launches (empty: none).
     std::string instance_name_tag;
 };
 
 /// A launch template (`<id>/Resource`) and, with a role, its instance profile (`<id>/Profile`, as
 /// CDK names it). The template depends on the role's default policy (so instances never boot
-/// without their permissions), added in prepare() because grants may come later.
+/// without their permissions), added in prepare() because grants may come later. Its tags
+/// (`Tags::of`, and the `Name` tag) are written for the template itself and, in prepare(), as the
+/// `LaunchTemplateData.TagSpecifications` of the instances and volumes it launches.
 class LaunchTemplate : public Construct {
 public:
     /// Creates the template.
@@ -117,7 +120,7 @@ public:
     CfnResource* instance_profile() const { return profile_; }
     /// The instance role, or nullptr.
     iam::Role* role() const { return role_; }
-    /// Adds the dependency on the role's default policy.
+    /// Writes the launched resources' tags; adds the dependency on the role's default policy.
     void prepare() override;
 
 private:
