@@ -2,7 +2,8 @@
 
 #include <cstdlib>
 #include <fstream>
-#include <regex>
+#include <string_view>
+#include <vector>
 
 #include "leafsynth/errors.hpp"
 
@@ -39,10 +40,34 @@ std::optional<std::string> region_from_config(const std::string& path, const std
     return std::nullopt;
 }
 
+/// `^[a-z]{2}(-[a-z]+)+-[0-9]+$`, at most 32 characters (AWS region names are far shorter).
+bool region_name(std::string_view s) {
+    if (s.size() > 32) return false;
+    std::vector<std::string_view> parts;
+    for (std::size_t start = 0;;) {
+        const std::size_t dash = s.find('-', start);
+        parts.push_back(s.substr(start, dash == std::string_view::npos ? std::string_view::npos : dash - start));
+        if (dash == std::string_view::npos) break;
+        start = dash + 1;
+    }
+    auto all = [](std::string_view p, bool (*ok)(char)) {
+        if (p.empty()) return false;
+        for (char c : p)
+            if (!ok(c)) return false;
+        return true;
+    };
+    auto lower = [](char c) { return c >= 'a' && c <= 'z'; };
+    auto digit = [](char c) { return c >= '0' && c <= '9'; };
+    if (parts.size() < 3 || parts.front().size() != 2 || !all(parts.front(), lower) || !all(parts.back(), digit))
+        return false;
+    for (std::size_t i = 1; i + 1 < parts.size(); ++i)
+        if (!all(parts[i], lower)) return false;
+    return true;
+}
+
 RegionChoice checked(RegionChoice choice) {
-    static const std::regex region_re("^[a-z]{2}(-[a-z]+)+-[0-9]+$");
-    if (!std::regex_match(choice.region, region_re))
-        throw InputError("region '" + choice.region + "' (from " + choice.source +
+    if (!region_name(choice.region))
+        throw InputError("region " + quote_excerpt(choice.region) + " (from " + choice.source +
                          ") is not a region name such as 'us-east-1'; fix it or pass --region");
     return choice;
 }

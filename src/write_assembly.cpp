@@ -15,6 +15,30 @@ std::string unique_suffix() {
     return std::to_string(rd()) + std::to_string(rd());
 }
 
+/// What the marker file says; its presence is what lets a later write replace the folder.
+constexpr const char* kMarkerText =
+    "This folder was written by leafsynth, which replaces it as a whole on the next synth into it.\n";
+
+/// Replacing `outdir` loses whatever is in it: allowed only for a folder leafsynth wrote (it has
+/// the marker) or an empty one.
+void check_replaceable(const fs::path& outdir) {
+    std::error_code ec;
+    if (!fs::exists(fs::symlink_status(outdir, ec))) return;
+    if (fs::is_symlink(fs::symlink_status(outdir, ec)))
+        throw InputError("output folder '" + outdir.string() +
+                         "' is a symbolic link; give the folder it points to, or a new folder, with -o");
+    if (!fs::is_directory(outdir, ec))
+        throw InputError("output path '" + outdir.string() + "' exists and is not a folder; choose another -o");
+    if (fs::is_regular_file(outdir / kOutputMarker, ec)) return;
+    fs::directory_iterator it(outdir, ec);
+    if (ec) throw InputError("cannot read output folder '" + outdir.string() + "': " + ec.message());
+    if (it == fs::directory_iterator()) return;
+    throw InputError("output folder '" + outdir.string() +
+                     "' is not empty and was not written by leafsynth (it has no " + kOutputMarker +
+                     " file), so writing there would delete its files; give a new or empty folder with -o, "
+                     "or remove that folder first");
+}
+
 /// Every file must land inside the output folder: a relative path naming a file, without '..'.
 void check_file_path(const std::string& path, const fs::path& outdir) {
     const fs::path p(path);
@@ -35,10 +59,15 @@ void write_assembly(const Assembly& assembly, const fs::path& outdir_in) {
     std::error_code ec;
     fs::create_directories(parent, ec);
     if (ec) throw Error("cannot create '" + parent.string() + "': " + ec.message());
-    if (fs::exists(outdir) && !fs::is_directory(outdir))
-        throw InputError("output path '" + outdir.string() + "' exists and is not a folder; choose another -o");
+    if (outdir.empty() || outdir.filename() == "." || outdir.filename() == ".." || outdir == outdir.root_path())
+        throw InputError("output folder '" + outdir_in.string() +
+                         "' cannot be replaced as a whole; name a folder of its own with -o, e.g. -o leafsynth.out");
+    check_replaceable(outdir);
 
-    for (const auto& f : assembly.files) check_file_path(f.path, outdir);
+    for (const auto& f : assembly.files) {
+        check_file_path(f.path, outdir);
+        if (f.path == kOutputMarker) throw Error("the assembly may not contain a file named " + std::string(kOutputMarker));
+    }
 
     // Write everything into a sibling temporary folder, then swap it in. Until the swap the
     // previous output is untouched; a failure removes the temporary folder.
@@ -52,6 +81,12 @@ void write_assembly(const Assembly& assembly, const fs::path& outdir_in) {
             os.write(f.contents.data(), static_cast<std::streamsize>(f.contents.size()));
             os.close();
             if (!os) throw Error("cannot write '" + (outdir / f.path).string() + "'");
+        }
+        {
+            std::ofstream marker(tmp / kOutputMarker, std::ios::binary | std::ios::trunc);
+            marker << kMarkerText;
+            marker.close();
+            if (!marker) throw Error("cannot write '" + (outdir / kOutputMarker).string() + "'");
         }
         fs::path old;
         if (fs::exists(outdir)) {

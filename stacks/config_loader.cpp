@@ -16,7 +16,6 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <regex>
 #include <sstream>
 #include <system_error>
 #include <utility>
@@ -76,7 +75,231 @@ bool has_space_or_control(std::string_view s) {
     });
 }
 
-std::string in_quotes(std::string_view s) { return "'" + std::string(s) + "'"; }
+/// A value as an error message shows it: quoted, on one line, cut when long (see quote_excerpt).
+std::string in_quotes(std::string_view s) { return quote_excerpt(s, 120); }
+
+// Limits: configs are small; anything far beyond these is a mistake or an attack, and reading it
+// would crash (yaml-cpp's parser recurses once per nesting level) or eat memory.
+constexpr std::uintmax_t kMaxConfigBytes = 1024 * 1024;        ///< The file's size.
+constexpr int kMaxNesting = 64;                                ///< Levels of maps and lists.
+constexpr std::size_t kMaxExpandedBytes = 16 * 1024 * 1024;    ///< Values read, aliases expanded.
+constexpr std::size_t kMaxVolumes = 20;                        ///< `Volumes` entries.
+constexpr std::size_t kMaxPaths = 40;                          ///< `Volumes[].Paths` entries in all.
+/// `Container.Ports` entries: one inbound rule each, plus SSH, in a security group that takes 60.
+constexpr std::size_t kMaxPorts = 59;
+
+/// `family.size` as EC2 writes instance types (`^[a-z][a-z0-9-]*\.[a-z0-9][a-z0-9-]*$`), at most
+/// 64 characters (the longest today are about 20).
+bool instance_type_form(std::string_view s) {
+    const std::size_t dot = s.find('.');
+    if (s.size() > 64 || dot == std::string_view::npos || dot == 0 || dot + 1 == s.size()) return false;
+    auto part_ok = [](std::string_view p) {
+        return std::all_of(p.begin(), p.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; });
+    };
+    const std::string_view family = s.substr(0, dot), size = s.substr(dot + 1);
+    return family.front() >= 'a' && family.front() <= 'z' && part_ok(family) && size.front() != '-' && part_ok(size);
+}
+
+/// A number as a message shows it: as written, or quoted and cut when it is long.
+std::string shown_number(std::string_view text) {
+    return text.size() <= 40 ? std::string(text) : in_quotes(text);
+}
+
+/// Where the first byte of `text` that is not part of valid UTF-8 is (0-based line and byte column).
+std::optional<std::pair<int, int>> invalid_utf8(std::string_view text) {
+    int line = 0, column = 0;
+    for (std::size_t i = 0; i < text.size();) {
+        const auto b = static_cast<unsigned char>(text[i]);
+        std::size_t n = b < 0x80 ? 1 : (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : (b >> 3) == 30 ? 4 : 0;
+        if (n == 0 || i + n > text.size() || (n == 2 && b < 0xc2) || (n == 4 && b > 0xf4)) return std::pair{line, column};
+        for (std::size_t k = 1; k < n; ++k)
+            if ((static_cast<unsigned char>(text[i + k]) >> 6) != 2) return std::pair{line, column};
+        if (n == 3) {
+            const auto c = static_cast<unsigned char>(text[i + 1]);
+            if ((b == 0xe0 && c < 0xa0) || (b == 0xed && c >= 0xa0)) return std::pair{line, column}; // overlong, surrogate
+        }
+        if (n == 4) {
+            const auto c = static_cast<unsigned char>(text[i + 1]);
+            if ((b == 0xf0 && c < 0x90) || (b == 0xf4 && c >= 0x90)) return std::pair{line, column};
+        }
+        if (b == '\n') {
+            ++line;
+            column = 0;
+        } else {
+            column += static_cast<int>(n);
+        }
+        i += n;
+    }
+    return std::nullopt;
+}
+
+/// Where `text` first nests maps and lists deeper than `limit` (0-based line and column), from a
+/// cheap scan that runs before the YAML parser: block levels by indentation (and `- - ` written on
+/// one line), flow levels by brackets outside quotes and comments. It may count a level too many,
+/// never too few.
+std::optional<std::pair<int, int>> too_deep(std::string_view text, int limit) {
+    std::vector<int> indents; // block levels open at the start of the current line
+    int flow = 0;
+    char quote = 0;
+    int line = 0;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        std::size_t end = text.find('\n', start);
+        if (end == std::string_view::npos) end = text.size();
+        const std::string_view l = text.substr(start, end - start);
+        std::size_t pos = 0;
+        int block = static_cast<int>(indents.size());
+        if (quote == 0 && flow == 0) {
+            while (pos < l.size() && l[pos] == ' ') ++pos;
+            if (pos < l.size() && l[pos] != '#' && l[pos] != '\r') {
+                const int indent = static_cast<int>(pos);
+                while (!indents.empty() && indents.back() >= indent) indents.pop_back();
+                indents.push_back(indent);
+                block = static_cast<int>(indents.size());
+                // Compact nested lists: `- - - x`.
+                while (pos < l.size() && l[pos] == '-' && (pos + 1 == l.size() || l[pos + 1] == ' ')) {
+                    ++block;
+                    pos += 1;
+                    while (pos < l.size() && l[pos] == ' ') ++pos;
+                }
+                if (block > limit) return std::pair{line, static_cast<int>(pos)};
+            }
+        }
+        for (; pos < l.size(); ++pos) {
+            const char c = l[pos];
+            if (quote == '"') {
+                if (c == '\\') ++pos;
+                else if (c == '"') quote = 0;
+                continue;
+            }
+            if (quote == '\'') {
+                if (c == '\'' && pos + 1 < l.size() && l[pos + 1] == '\'') ++pos;
+                else if (c == '\'') quote = 0;
+                continue;
+            }
+            const bool token_start = pos == 0 || std::string_view(" \t[{,:").find(l[pos - 1]) != std::string_view::npos;
+            if (c == '#' && (pos == 0 || l[pos - 1] == ' ' || l[pos - 1] == '\t')) break;
+            if ((c == '"' || c == '\'') && token_start) {
+                quote = c;
+            } else if ((c == '[' || c == '{') && (token_start || flow > 0)) {
+                if (block + ++flow > limit) return std::pair{line, static_cast<int>(pos)};
+            } else if ((c == ']' || c == '}') && flow > 0) {
+                --flow;
+            }
+        }
+        ++line;
+        start = end + 1;
+    }
+    return std::nullopt;
+}
+
+/// The first quoted value in `text` (before byte `end`) that opens on one line and closes on a
+/// later one, or is never closed: its opening quote's 0-based line and column, and the line it
+/// ends on. YAML allows such values, but in a config they are nearly always a missing quote.
+struct QuoteSpan {
+    int line = 0, column = 0, end_line = 0;
+};
+std::optional<QuoteSpan> runaway_quote(std::string_view text, std::size_t end) {
+    int line = 0;
+    std::size_t line_start = 0;
+    char quote = 0;
+    bool comment = false;
+    QuoteSpan open;
+    end = std::min(end, text.size());
+    for (std::size_t i = 0; i < end; ++i) {
+        const char c = text[i];
+        if (c == '\n') {
+            ++line;
+            line_start = i + 1;
+            comment = false;
+            continue;
+        }
+        if (quote != 0) {
+            bool closed = false;
+            if (quote == '"' && c == '\\') ++i;
+            else if (quote == '"' && c == '"') closed = true;
+            else if (quote == '\'' && c == '\'' && i + 1 < end && text[i + 1] == '\'') ++i;
+            else if (quote == '\'' && c == '\'') closed = true;
+            if (closed) {
+                quote = 0;
+                if (line > open.line) {
+                    open.end_line = line;
+                    return open;
+                }
+            }
+            continue;
+        }
+        if (comment) continue;
+        const bool token_start =
+            i == line_start || std::string_view(" \t[{,:").find(text[i - 1]) != std::string_view::npos;
+        if (c == '#' && (i == line_start || text[i - 1] == ' ' || text[i - 1] == '\t')) {
+            comment = true;
+        } else if ((c == '"' || c == '\'') && token_start) {
+            quote = c;
+            open = {line, static_cast<int>(i - line_start), line};
+        }
+    }
+    if (quote != 0 && line > open.line) {
+        open.end_line = line;
+        return open;
+    }
+    return std::nullopt;
+}
+
+/// An integer as YAML 1.1 (PyYAML, the original tool's reader) resolves a plain scalar: decimal,
+/// `0`-prefixed octal (`010` is 8), `0x` hexadecimal, `0b` binary, `_` separators, and base 60
+/// (`1:30` is 90). nullopt when it is not one; `overflow` set when it is one too large for a long long.
+std::optional<long long> yaml11_int(std::string_view s, bool& overflow) {
+    overflow = false;
+    bool negative = false;
+    if (!s.empty() && (s.front() == '-' || s.front() == '+')) {
+        negative = s.front() == '-';
+        s.remove_prefix(1);
+    }
+    if (s.empty()) return std::nullopt;
+    auto accumulate = [&](std::string_view digits, int base, long long& value) {
+        bool any = false;
+        for (char c : digits) {
+            if (c == '_') continue;
+            int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : 99;
+            if (d >= base) return false;
+            any = true;
+            if (value > (LLONG_MAX - d) / base) overflow = true;
+            else value = value * base + d;
+        }
+        return any || digits.empty();
+    };
+    long long value = 0;
+    bool ok = false;
+    if (s.starts_with("0b")) {
+        ok = s.size() > 2 && accumulate(s.substr(2), 2, value);
+    } else if (s.starts_with("0x")) {
+        ok = s.size() > 2 && accumulate(s.substr(2), 16, value);
+    } else if (s.find(':') != std::string_view::npos) {
+        // [1-9][0-9_]*(:[0-5]?[0-9])+
+        const std::size_t colon = s.find(':');
+        const std::string_view head = s.substr(0, colon);
+        ok = !head.empty() && head.front() >= '1' && head.front() <= '9' && accumulate(head, 10, value);
+        std::string_view rest = s.substr(colon);
+        while (ok && !rest.empty()) {
+            rest.remove_prefix(1); // ':'
+            const std::size_t next = rest.find(':');
+            const std::string_view part = rest.substr(0, next);
+            long long sixty = 0;
+            ok = !part.empty() && part.size() <= 2 && part.find('_') == std::string_view::npos &&
+                 accumulate(part, 10, sixty) && sixty < 60 && (part.size() == 1 || part.front() <= '5');
+            if (value > (LLONG_MAX - sixty) / 60) overflow = true;
+            else value = value * 60 + sixty;
+            rest = next == std::string_view::npos ? std::string_view() : rest.substr(next);
+        }
+    } else if (s.front() == '0' && s.size() > 1) {
+        ok = accumulate(s.substr(1), 8, value);
+    } else {
+        ok = s.front() != '_' && accumulate(s, 10, value);
+    }
+    if (!ok) return std::nullopt;
+    return negative ? -value : value;
+}
 
 /// Case-insensitive optimal-string-alignment distance (a transposition counts as one edit).
 std::size_t edit_distance(std::string_view a_in, std::string_view b_in) {
@@ -100,6 +323,7 @@ std::size_t edit_distance(std::string_view a_in, std::string_view b_in) {
 /// The candidate `word` most likely stands for: a case-insensitive match, else the closest one within
 /// two edits (and fewer edits than the candidate has characters, so short words do not match anything).
 std::optional<std::string> near_miss(std::string_view word, const std::vector<std::string_view>& candidates) {
+    if (word.size() > 64) return std::nullopt; // no key is that long, and the distance table would be huge
     for (auto c : candidates)
         if (iequals(word, c)) return std::string(c);
     std::optional<std::string> best;
@@ -217,8 +441,23 @@ public:
         ConfigProblem p;
         p.location = where(mark);
         p.key_path = std::move(path);
-        p.message = std::move(message);
+        p.message = hide_secrets(std::move(message));
         problems_.push_back(std::move(p));
+    }
+
+    /// `message` with every value that came from `!ENV` (often a password) replaced by a mention of
+    /// where it came from. Values shorter than 4 characters are left: they would garble the message
+    /// and hide nothing.
+    std::string hide_secrets(std::string message) const {
+        for (const auto& [value, reference] : env_values_) {
+            if (value.size() < 4 || value == "UNDECLARED") continue;
+            for (std::size_t at = message.find(value); at != std::string::npos; at = message.find(value, at)) {
+                const std::string shown = "<the value of !ENV " + reference + ">";
+                message.replace(at, value.size(), shown);
+                at += shown.size();
+            }
+        }
+        return message;
     }
 
     /// A problem with the file as a whole (no position, or 1:1 when `at_start`).
@@ -232,7 +471,50 @@ public:
     }
 
     void finish() {
-        if (!problems_.empty()) throw ConfigError(std::move(problems_));
+        if (problems_.empty()) return;
+        // A quoted value that runs over several lines has most likely lost its closing quote: the
+        // lines it swallowed make the other problems. Say that alone.
+        if (!runaway_quotes_.empty()) problems_ = {runaway_quotes_.front()};
+        throw ConfigError(std::move(problems_));
+    }
+
+    /// The byte offset where 0-based `line` starts in the file's text.
+    std::size_t line_offset(int line) const {
+        std::size_t offset = 0;
+        for (int l = 0; l < line && offset != std::string::npos; ++l) {
+            offset = text_.find('\n', offset);
+            if (offset != std::string::npos) ++offset;
+        }
+        return offset == std::string::npos ? text_.size() : offset;
+    }
+
+    /// Notes a quoted scalar whose closing quote is on a later line than its opening one.
+    void check_quote_span(const Item& item) {
+        const YAML::Mark mark = item.node.Mark();
+        if (mark.line < 0 || mark.pos < 0 || static_cast<std::size_t>(mark.pos) >= text_.size()) return;
+        const std::size_t open = static_cast<std::size_t>(mark.pos);
+        const char q = text_[open];
+        if (q != '"' && q != '\'') return;
+        std::size_t i = open + 1;
+        int lines = 0;
+        for (; i < text_.size(); ++i) {
+            const char c = text_[i];
+            if (c == '\n') ++lines;
+            if (q == '"' && c == '\\') ++i;
+            else if (c == q) {
+                if (q == '\'' && i + 1 < text_.size() && text_[i + 1] == '\'') ++i;
+                else break;
+            }
+        }
+        if (lines == 0) return;
+        ConfigProblem p;
+        p.location = where(mark);
+        p.key_path = item.path;
+        p.message = "this quoted value runs on " +
+                    (i >= text_.size() ? std::string("to the end of the file")
+                                       : "to line " + std::to_string(mark.line + 1 + lines)) +
+                    ": its closing quote is probably missing; close the quote on this line";
+        runaway_quotes_.push_back(std::move(p));
     }
 
     /// Reads and parses the file; nullopt (with problems recorded) when that is not possible.
@@ -255,6 +537,15 @@ public:
             file_problem("is a directory, not a config file; give the path of a .yaml file");
             return std::nullopt;
         }
+        if (!fs::is_regular_file(status)) {
+            file_problem("is not a regular file (a device, pipe or socket); give the path of a .yaml file");
+            return std::nullopt;
+        }
+        if (const auto size = fs::file_size(p, ec); !ec && size > kMaxConfigBytes) {
+            file_problem("the file is " + std::to_string(size) + " bytes; a config is at most " +
+                         std::to_string(kMaxConfigBytes / 1024) + " KiB (is this the right file?)");
+            return std::nullopt;
+        }
         std::ifstream in(p, std::ios::binary);
         std::ostringstream text;
         if (in) text << in.rdbuf();
@@ -262,10 +553,44 @@ public:
             file_problem("config file cannot be read; check its permissions");
             return std::nullopt;
         }
+        text_ = text.str();
+        if (text_.size() > kMaxConfigBytes) { // grew while being read
+            file_problem("the file is larger than " + std::to_string(kMaxConfigBytes / 1024) + " KiB, the most a config may be");
+            return std::nullopt;
+        }
+        if (auto bad = invalid_utf8(text_)) {
+            YAML::Mark mark;
+            mark.line = bad->first;
+            mark.column = bad->second;
+            problem(mark, "", "the file is not valid UTF-8 here (byte " +
+                                  quote_excerpt(text_.substr(line_offset(bad->first) + bad->second, 1)) +
+                                  "); save it as UTF-8");
+            return std::nullopt;
+        }
+        if (auto deep = too_deep(text_, kMaxNesting)) {
+            YAML::Mark mark;
+            mark.line = deep->first;
+            mark.column = deep->second;
+            problem(mark, "", "maps and lists are nested more than " + std::to_string(kMaxNesting) +
+                                  " levels deep here; a config needs a few levels only");
+            return std::nullopt;
+        }
         std::vector<YAML::Node> documents;
         try {
-            documents = YAML::LoadAll(text.str());
+            documents = YAML::LoadAll(text_);
         } catch (const YAML::Exception& e) {
+            // A quote left open makes the parser fail lines later, somewhere unrelated: point at the quote.
+            const std::size_t at = e.mark.pos >= 0 ? static_cast<std::size_t>(e.mark.pos) + 1 : text_.size();
+            if (auto q = runaway_quote(text_, at)) {
+                YAML::Mark mark;
+                mark.line = q->line;
+                mark.column = q->column;
+                problem(mark, "",
+                        "this quote is not closed on its line: the value runs on to line " +
+                            std::to_string(q->end_line + 1) + ", where the YAML then fails (" + e.msg +
+                            "); close the quote on this line");
+                return std::nullopt;
+            }
             problem(e.mark, "", "YAML syntax error: " + e.msg + "; fix the YAML syntax at this position");
             return std::nullopt;
         }
@@ -288,6 +613,7 @@ public:
             wrong_type(item, "a map", expected_hint);
             return std::nullopt;
         }
+        if (!untagged_collection(item)) return std::nullopt;
         Fields f{item.key_mark.line >= 0 ? item.key_mark : item.mark, item.path, {}};
         std::map<std::string, YAML::Mark> seen;
         for (auto it = item.node.begin(); it != item.node.end(); ++it) {
@@ -372,6 +698,7 @@ public:
             wrong_type(item, "a list", entry_hint);
             return out;
         }
+        if (!untagged_collection(item)) return out;
         std::size_t i = 0;
         for (const auto& child : item.node) {
             YAML::Mark mark = child.Mark();
@@ -379,6 +706,17 @@ public:
             out.push_back(Item{child, mark, index_path(item.path, i++), mark});
         }
         return out;
+    }
+
+    /// A map or list must not carry a tag (`!ENV` and the others take single values): a problem if it does.
+    bool untagged_collection(const Item& item) {
+        const std::string& tag = item.node.Tag();
+        if (tag.empty() || tag == "?" || tag == "!" || tag == "tag:yaml.org,2002:map" || tag == "tag:yaml.org,2002:seq")
+            return true;
+        problem(item.mark, item.path,
+                "the tag " + in_quotes(tag) + " stands on " + (item.node.IsMap() ? "a map" : "a list") +
+                    "; tags such as !ENV take a single value: put it on each value instead");
+        return false;
     }
 
     /// `hint` describes what is expected in more detail (shown in parentheses).
@@ -409,15 +747,26 @@ public:
                         "; write a single value on the key's line");
             return std::nullopt;
         }
+        if (over_budget_) return std::nullopt;
+        expanded_bytes_ += item.node.Scalar().size();
+        if (expanded_bytes_ > kMaxExpandedBytes) {
+            over_budget_ = true;
+            problem(item.mark, item.path,
+                    "the config's values add up to more than " + std::to_string(kMaxExpandedBytes / (1024 * 1024)) +
+                        " MiB here (YAML aliases repeating a large value?); write each value once");
+            return std::nullopt;
+        }
         const std::string& tag = item.node.Tag();
         Scalar s{item.node.Scalar(), false, false};
         if (tag == "!ENV") {
             s.text = substitute_environment(s.text, lookup_);
             s.from_env = true;
+            if (s.text != item.node.Scalar()) env_values_.emplace(s.text, item.node.Scalar());
         } else if (tag == "?") {
             s.plain = true;
         } else if (tag == "!" || tag == "tag:yaml.org,2002:str") {
             s.plain = false;
+            check_quote_span(item);
         } else if (tag.rfind("tag:yaml.org,2002:", 0) == 0) {
             s.plain = true;
         } else {
@@ -444,29 +793,42 @@ public:
                     "expected a whole number, found the quoted text " + in_quotes(text) + "; remove the quotes");
             return std::nullopt;
         }
-        std::string_view digits = text;
-        if (!digits.empty() && digits.front() == '+') digits.remove_prefix(1);
+        // Plain values as the original tool's YAML 1.1 reader has them (`010` is 8); values from
+        // !ENV are text to it, read as decimal.
         long long value = 0;
-        const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-        if (digits.empty() || ptr != digits.data() + digits.size() ||
-            (ec != std::errc() && ec != std::errc::result_out_of_range)) {
+        bool out_of_range = false;
+        std::optional<long long> parsed;
+        if (s->from_env) {
+            std::string_view digits = text;
+            if (!digits.empty() && digits.front() == '+') digits.remove_prefix(1);
+            const auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+            if (!digits.empty() && ptr == digits.data() + digits.size() &&
+                (ec == std::errc() || ec == std::errc::result_out_of_range)) {
+                parsed = value;
+                out_of_range = ec == std::errc::result_out_of_range;
+            }
+        } else {
+            parsed = yaml11_int(text, out_of_range);
+        }
+        if (!parsed) {
             problem(item.mark, item.path,
                     "expected a whole number, found " + in_quotes(text) + (s->from_env ? " (from !ENV)" : "") +
                         "; write a number such as " + std::to_string(std::max<long long>(min, 1)));
             return std::nullopt;
         }
-        if (ec == std::errc::result_out_of_range || value > max) {
+        value = *parsed;
+        if (out_of_range || value > max) {
             const std::string max_text = std::to_string(max);
             const std::string bound = rule.find(max_text) != std::string_view::npos
                                           ? std::string(rule)
                                           : std::string(rule) + " and at most " + max_text;
             problem(item.mark, item.path,
-                    "must be " + bound + ", found " + std::string(text) + "; " + std::string(fix));
+                    "must be " + bound + ", found " + shown_number(text) + "; " + std::string(fix));
             return std::nullopt;
         }
         if (value < min) {
             problem(item.mark, item.path,
-                    "must be " + std::string(rule) + ", found " + std::string(text) + "; " + std::string(fix));
+                    "must be " + std::string(rule) + ", found " + shown_number(text) + "; " + std::string(fix));
             return std::nullopt;
         }
         return static_cast<int>(value);
@@ -557,6 +919,11 @@ private:
     std::string file_;
     const EnvironmentLookup& lookup_;
     std::vector<ConfigProblem> problems_;
+    std::vector<ConfigProblem> runaway_quotes_;
+    std::string text_;
+    std::size_t expanded_bytes_ = 0;
+    bool over_budget_ = false;
+    std::map<std::string, std::string> env_values_; ///< value from !ENV -> the `${...}` text it came from
 };
 
 bool valid_domain_name(std::string_view name) {
@@ -608,11 +975,17 @@ void read_container(Loader& L, const Fields& root, LeafConfig& config) {
     if (auto ports_item = L.get(*container, "Ports", true, "[{TCP: <port>}]")) {
         if (ports_item->node.IsNull()) {
             L.problem(ports_item->mark, ports_item->path, "no ports given; list at least one, e.g. '- TCP: 25565'");
+        } else if (ports_item->node.IsSequence() && ports_item->node.size() > kMaxPorts) {
+            L.problem(ports_item->mark, ports_item->path,
+                      std::to_string(ports_item->node.size()) + " ports; at most " + std::to_string(kMaxPorts) +
+                          ": each is an inbound rule of the container's security group, which takes 60 (the VPC "
+                          "quota 'Inbound or outbound rules per security group'; SSH takes one); list only the "
+                          "ports the server listens on");
         } else {
             const std::vector<std::string_view> protocols{"TCP", "UDP"};
             std::map<std::pair<PortProtocol, int>, std::pair<int, std::string>> seen;
             const auto entries = L.list_items(*ports_item, "of one-key maps such as '- TCP: 25565'");
-            if (entries.empty() && ports_item->node.IsSequence())
+            if (entries.empty() && ports_item->node.IsSequence() && ports_item->node.size() == 0)
                 L.problem(ports_item->mark, ports_item->path, "no ports given; list at least one, e.g. '- TCP: 25565'");
             for (const Item& entry : entries) {
                 if (!entry.node.IsMap() || entry.node.size() != 1) {
@@ -717,6 +1090,14 @@ void read_container(Loader& L, const Fields& root, LeafConfig& config) {
 void read_volumes(Loader& L, const Fields& root, LeafConfig& config) {
     const bool prod = config.maturity == Maturity::Prod;
     std::map<std::string, std::pair<int, std::string>> seen_paths; // normalized path -> (line, key path)
+    if (auto item = L.get(root, "Volumes", false); item && item->node.IsSequence() && item->node.size() > kMaxVolumes) {
+        L.problem(item->mark, item->path,
+                  std::to_string(item->node.size()) + " volumes; at most " + std::to_string(kMaxVolumes) +
+                      " (each is an EFS file system the instance mounts, and the leaf's nested stacks would pass "
+                      "more outputs than CloudFormation allows); put several paths on one volume instead");
+        return;
+    }
+    std::size_t path_count = 0;
     for (const Item& entry : L.optional_list(root, "Volumes", "one entry per volume, each starting with '- '")) {
         auto f = L.fields(entry, kVolumeKeys, "keys: " + join(kVolumeKeys));
         if (!f) continue;
@@ -739,6 +1120,14 @@ void read_volumes(Loader& L, const Fields& root, LeafConfig& config) {
                 L.problem(paths->mark, paths->path, "no paths given; list at least one, e.g. '- Path: /data'");
             } else {
                 for (const Item& path_entry : L.list_items(*paths, "one entry per path, e.g. '- Path: /data'")) {
+                    if (++path_count > kMaxPaths) {
+                        L.problem(path_entry.mark, path_entry.path,
+                                  "more than " + std::to_string(kMaxPaths) +
+                                      " volume paths in all; each is an EFS access point and a mount, and the leaf's "
+                                      "nested stacks would pass more parameters than CloudFormation allows; "
+                                      "mount a parent folder instead");
+                        return;
+                    }
                     auto pf = L.fields(path_entry, kPathKeys, "keys: " + join(kPathKeys));
                     if (!pf) continue;
                     VolumePath vp;
@@ -792,15 +1181,15 @@ void read_volumes(Loader& L, const Fields& root, LeafConfig& config) {
 void read_watchdog(Loader& L, const Fields& root, LeafConfig& config) {
     auto wd = L.required_section(root, "Watchdog", kWatchdogKeys, "'Threshold: <bytes per second>'");
     if (!wd) return;
-    L.opt_int(*wd, "MinutesWithoutConnections", config.watchdog.minutes_without_connections, 2, INT_MAX, "at least 2",
-              "use 2 or more (minutes)");
+    L.opt_int(*wd, "MinutesWithoutConnections", config.watchdog.minutes_without_connections, 2, 1440,
+              "from 2 to 1440", "use 2 or more minutes, at most a day (the alarm watches 1-minute periods)");
     if (auto item = L.get(*wd, "Threshold", true, "<bytes per second>"))
         if (auto v = L.int_value(*item, 0, INT_MAX - 1, "0 or more",
                                  "use the traffic in bytes per second below which the server counts as idle"))
             config.watchdog.threshold = *v;
     if (auto left_up = L.optional_section(*wd, "InstanceLeftUp", kInstanceLeftUpKeys)) {
-        L.opt_int(*left_up, "DurationHours", config.watchdog.instance_left_up.duration_hours, 1, INT_MAX / 60,
-                  "more than 0", "use 1 or more (hours)");
+        L.opt_int(*left_up, "DurationHours", config.watchdog.instance_left_up.duration_hours, 1, 24,
+                  "from 1 to 24", "use 1 or more hours, at most a day (the alarm watches 1-minute periods)");
         L.opt_bool(*left_up, "ShouldStop", config.watchdog.instance_left_up.should_stop);
     }
 }
@@ -990,7 +1379,8 @@ BaseConfig load_base_config(const std::string& path, const EnvironmentLookup& lo
     if (auto doc = L.parse()) {
         if (auto root = L.fields(Item{*doc, doc->Mark(), "", YAML::Mark()}, kBaseKeys, "keys: " + join(kBaseKeys))) {
             if (auto vpc = L.optional_section(*root, "Vpc", kVpcKeys)) {
-                L.opt_int(*vpc, "MaxAZs", config.vpc.max_azs, 1, INT_MAX, "at least 1", "use 1 or more");
+                L.opt_int(*vpc, "MaxAZs", config.vpc.max_azs, 1, 16, "from 1 to 16",
+                          "use the number of availability zones to spread the VPC's public subnets over");
                 L.opt_bool(*vpc, "RestrictDefaultSecurityGroup", config.vpc.restrict_default_security_group);
             }
             if (auto domain = L.required_section(*root, "Domain", kDomainKeys, "'Name: <your domain>'")) {
@@ -1033,10 +1423,9 @@ LeafConfig load_leaf_config(const std::string& path, Maturity maturity, const En
             if (auto ec2 = L.required_section(*root, "Ec2", kEc2Keys, "'InstanceType: <e.g. m5.large>'")) {
                 if (auto item = L.get(*ec2, "InstanceType", true, "<e.g. m5.large>")) {
                     if (auto type = L.string_value(*item, "an instance type such as m5.large")) {
-                        static const std::regex pattern("^[a-z][a-z0-9-]*\\.[a-z0-9][a-z0-9-]*$");
-                        if (std::regex_match(*type, pattern))
+                        if (instance_type_form(*type))
                             config.ec2.instance_type = *type;
-                        else if (std::regex_match(lower(trim(*type)), pattern))
+                        else if (instance_type_form(lower(trim(*type))))
                             L.problem(item->mark, item->path,
                                       "instance type " + in_quotes(*type) + " is not valid; did you mean " +
                                           in_quotes(lower(trim(*type))) + "? (instance types are lower-case)");

@@ -87,9 +87,15 @@ private:
 /// name, region (or `-`), account (or `-`), the stacks it depends on (comma-separated, or `-`).
 std::string deployment_listing(const Assembly& assembly);
 
-/// Writes an assembly to `outdir` atomically: the files are written to a temporary sibling folder
-/// which then replaces `outdir`; on any failure `outdir` is left exactly as it was. Throws Error,
-/// writing nothing, when a file's path is empty, absolute or leaves `outdir` through `..`.
+/// The file write_assembly() leaves in every folder it writes. Only a folder with it (or an empty
+/// one, or none) is ever replaced, so a mistyped `-o` never deletes a folder of the user's.
+inline constexpr const char* kOutputMarker = ".leafsynth-output";
+
+/// Writes an assembly to `outdir` atomically: the files (and the kOutputMarker file) are written to
+/// a temporary sibling folder which then replaces `outdir`; on any failure `outdir` is left exactly
+/// as it was. Throws InputError, writing nothing, when `outdir` exists and is not a folder, is a
+/// symbolic link, or is a non-empty folder without the marker (a folder leafsynth did not write);
+/// throws Error when a file's path is empty, absolute or leaves `outdir` through `..`.
 void write_assembly(const Assembly& assembly, const std::filesystem::path& outdir);
 
 } // namespace leafsynth

@@ -2,8 +2,10 @@
 /// @file errors.hpp
 /// The exceptions leafsynth throws. Each carries what is wrong and where.
 
+#include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace leafsynth {
@@ -39,5 +41,11 @@ public:
 private:
     std::vector<std::string> messages_;
 };
+
+/// `text` as an error message may show it: in single quotes, on one line (newlines, tabs and other
+/// control characters, and bytes that are not UTF-8, written as `\n`, `\t`, `\xNN`), and cut after
+/// `max_chars` characters with the total length said (`'aaaa…' (30000 bytes)`), so a message
+/// never echoes a whole file or splits across lines.
+std::string quote_excerpt(std::string_view text, std::size_t max_chars = 80);
 
 } // namespace leafsynth

@@ -1,7 +1,6 @@
 #include "app_loader.hpp"
 
 #include <filesystem>
-#include <regex>
 
 #include "leafsynth/containermanager/container_manager_app.hpp"
 #include "leafsynth/errors.hpp"
@@ -38,8 +37,9 @@ void build_app(App& app, const AppArgs& args_in) {
     if (!args.container_id.empty() && args.leaf_configs.size() > 1)
         throw InputError("--container-id names one container; it cannot be used with " +
                          std::to_string(args.leaf_configs.size()) + " leaf configs");
-    if (!args.account.empty() && !std::regex_match(args.account, std::regex("^[0-9]{12}$")))
-        throw InputError("--account: '" + args.account + "' is not a 12-digit AWS account id");
+    if (!args.account.empty() && (args.account.size() != 12 ||
+                                  args.account.find_first_not_of("0123456789") != std::string::npos))
+        throw InputError("--account: " + quote_excerpt(args.account) + " is not a 12-digit AWS account id");
 
     cm::StackContext context;
     context.maturity = cm::parse_maturity(args.maturity);

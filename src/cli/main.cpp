@@ -6,7 +6,9 @@
 #include <fmt/core.h>
 
 #include <iostream>
+#include <new>
 #include <string>
+#include <string_view>
 
 #include "app_loader.hpp"
 #include "diff_command.hpp"
@@ -19,16 +21,43 @@ using leafsynth::cli::AppArgs;
 constexpr int kExitOk = 0;
 constexpr int kExitInput = 2;
 
+/// An option given with an empty value (`--region ""`) is a mistake, not "use the default".
+const CLI::Validator kNonEmpty(
+    [](std::string& value) { return value.empty() ? std::string("the value is empty; give one or leave the option out") : std::string(); },
+    "", "NONEMPTY");
+
 void add_app_args(CLI::App& cmd, AppArgs& args) {
     cmd.add_option("configs", args.leaf_configs, "Leaf config files, one container each (e.g. examples/minecraft.yaml)")
-        ->required();
+        ->required()
+        ->check(kNonEmpty);
     cmd.add_option("--base", args.base_config,
-                   "Base config (default: base-stack-config.yaml beside the first leaf config)");
+                   "Base config (default: base-stack-config.yaml beside the first leaf config)")
+        ->check(kNonEmpty);
     cmd.add_option("--region", args.region,
-                   "Main region (default: AWS_REGION, AWS_DEFAULT_REGION, or the AWS config's profile)");
-    cmd.add_option("--account", args.account, "AWS account id (default: the deploying account)");
+                   "Main region (default: AWS_REGION, AWS_DEFAULT_REGION, or the AWS config's profile)")
+        ->check(kNonEmpty);
+    cmd.add_option("--account", args.account, "AWS account id (default: the deploying account)")->check(kNonEmpty);
     cmd.add_option("--maturity", args.maturity, "prod or devel (default: prod)")->check(CLI::IsMember({"prod", "devel"}));
-    cmd.add_option("--container-id", args.container_id, "Container id (default: the leaf config's file name)");
+    cmd.add_option("--container-id", args.container_id, "Container id (default: the leaf config's file name)")
+        ->check(kNonEmpty);
+}
+
+/// `--name=` with nothing after `=`: CLI11 would take the next argument as the value.
+std::string empty_assignment(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view arg = argv[i];
+        if (arg == "--") break;
+        if (arg.size() > 3 && arg.starts_with("--") && arg.ends_with('='))
+            return "option " + leafsynth::quote_excerpt(arg) + " has no value after '='; write " + std::string(arg) +
+                   "VALUE, or leave the option out";
+    }
+    return {};
+}
+
+/// A parse error as CLI11 words it, cut short when it echoes a huge argument.
+std::string parse_error_text(const std::string& what) {
+    if (what.size() <= 400 && what.find('\n') == std::string::npos) return what;
+    return leafsynth::quote_excerpt(what, 300);
 }
 
 /// Prints a message on stderr, every line prefixed with "leafsynth: <kind>: ".
@@ -106,7 +135,7 @@ int main(int argc, char** argv) {
     std::string template_format = "json";
     CLI::App* synth = cli.add_subcommand("synth", "Synthesize the app's templates into an output folder (a cloud assembly)");
     add_app_args(*synth, synth_args);
-    synth->add_option("-o,--output", outdir, "Output folder (default: ./leafsynth.out)");
+    synth->add_option("-o,--output", outdir, "Output folder (default: ./leafsynth.out)")->check(kNonEmpty);
     synth->add_option("--format", template_format, "Template format: json or yaml")->check(CLI::IsMember({"json", "yaml"}));
 
     AppArgs ls_args;
@@ -122,6 +151,10 @@ int main(int argc, char** argv) {
     leafsynth::cli::DiffArgs diff_args;
     CLI::App* diff = leafsynth::cli::add_diff_command(cli, diff_args);
 
+    if (const std::string problem = empty_assignment(argc, argv); !problem.empty()) {
+        std::cerr << "leafsynth: error: " << problem << "\n";
+        return kExitInput;
+    }
     try {
         cli.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
@@ -131,7 +164,7 @@ int main(int argc, char** argv) {
     } catch (const CLI::CallForVersion& e) {
         return cli.exit(e);
     } catch (const CLI::ParseError& e) {
-        std::cerr << "leafsynth: error: " << e.what() << " (see 'leafsynth --help')\n";
+        std::cerr << "leafsynth: error: " << parse_error_text(e.what()) << " (see 'leafsynth --help')\n";
         return kExitInput;
     }
 
@@ -145,8 +178,14 @@ int main(int argc, char** argv) {
     } catch (const leafsynth::ValidationError& e) {
         for (const auto& m : e.messages()) print_lines("error", m);
         return kExitInput;
+    } catch (const std::bad_alloc&) {
+        print_lines("error", "out of memory; the input is too large for this machine");
+        return kExitInput;
     } catch (const std::exception& e) {
         print_lines("error", e.what());
+        return kExitInput;
+    } catch (...) {
+        print_lines("error", "internal error (an unknown exception); please report it with the command line used");
         return kExitInput;
     }
 }

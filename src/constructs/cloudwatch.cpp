@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
-#include <regex>
+#include <string_view>
 
+#include "detail/text.hpp"
+#include "leafsynth/errors.hpp"
 #include "leafsynth/fn.hpp"
 
 namespace leafsynth::aws::cloudwatch {
@@ -37,8 +39,15 @@ Value number(double d) {
     return d;
 }
 
-bool is_percentile(const std::string& statistic) {
-    return std::regex_match(statistic, std::regex(R"(p\d{1,2}(\.\d+)?)"));
+/// `p\d{1,2}(\.\d+)?`, e.g. `p99`, `p99.9`.
+bool is_percentile(std::string_view statistic) {
+    if (!statistic.starts_with('p')) return false;
+    statistic.remove_prefix(1);
+    const std::size_t dot = statistic.find('.');
+    const std::string_view whole = statistic.substr(0, dot);
+    if (!detail::all_of_length(whole, 1, 2, detail::is_digit)) return false;
+    return dot == std::string_view::npos ||
+           detail::all_of_length(statistic.substr(dot + 1), 1, statistic.size(), detail::is_digit);
 }
 
 List dimension_list(const Metric& m) {
@@ -229,9 +238,10 @@ std::vector<std::string> Alarm::validate() const {
             problems.push_back("the alarm uses " + std::to_string(all.size()) +
                                " metrics and expressions; CloudWatch allows at most 10");
         }
-        const std::regex id_pattern("^[a-z][a-zA-Z0-9_]*$");
         for (std::size_t i = 1; i < all.size(); ++i) {
-            if (!std::regex_match(all[i].first, id_pattern)) {
+            const std::string& id = all[i].first;
+            if (id.empty() || !detail::is_lower(id.front()) ||
+                !detail::all_of_length(id, 1, id.size(), [](char c) { return detail::is_alnum(c) || c == '_'; })) {
                 problems.push_back("metric id '" + all[i].first +
                                    "' is not valid: it must start with a lower-case letter and hold only letters, "
                                    "digits and '_'");
@@ -389,9 +399,10 @@ void Dashboard::render() { resource_->set_property("DashboardBody", Fn::to_json_
 std::vector<std::string> Dashboard::validate() const {
     std::vector<std::string> problems;
     if (props_.dashboard_name.is_string() &&
-        !std::regex_match(props_.dashboard_name.as_string(), std::regex("[A-Za-z0-9_-]{1,255}"))) {
-        problems.push_back("dashboard name '" + props_.dashboard_name.as_string() +
-                           "' is not valid: use 1 to 255 letters, digits, '-' or '_'");
+        !detail::all_of_length(props_.dashboard_name.as_string(), 1, 255,
+                               [](char c) { return detail::is_alnum(c) || c == '_' || c == '-'; })) {
+        problems.push_back("dashboard name " + quote_excerpt(props_.dashboard_name.as_string()) +
+                           " is not valid: use 1 to 255 letters, digits, '-' or '_'");
     }
     if (!props_.period_override.empty() && props_.period_override != "auto" && props_.period_override != "inherit") {
         problems.push_back("periodOverride '" + props_.period_override + "' is not valid: use 'auto' or 'inherit'");

@@ -1,9 +1,10 @@
 #include "leafsynth/aws/events.hpp"
 
-#include <regex>
+#include "detail/text.hpp"
 
 #include "leafsynth/aws/lambda.hpp"
 #include "leafsynth/aws/sns.hpp"
+#include "leafsynth/errors.hpp"
 #include "leafsynth/fn.hpp"
 #include "leafsynth/logical_id.hpp"
 
@@ -57,8 +58,9 @@ std::vector<std::string> Rule::validate() const {
     std::vector<std::string> problems;
     if (props_.event_pattern.empty()) problems.push_back("the rule has no event pattern: set RuleProps::event_pattern");
     if (props_.rule_name.is_string() &&
-        !std::regex_match(props_.rule_name.as_string(), std::regex(R"([\.\-_A-Za-z0-9]{1,64})"))) {
-        problems.push_back("rule name '" + props_.rule_name.as_string() + "' is not valid: use 1 to 64 letters, "
+        !detail::all_of_length(props_.rule_name.as_string(), 1, 64,
+                               [](char c) { return detail::is_alnum(c) || c == '.' || c == '-' || c == '_'; })) {
+        problems.push_back("rule name " + quote_excerpt(props_.rule_name.as_string()) + " is not valid: use 1 to 64 letters, "
                            "digits, '.', '-' or '_' (it has " +
                            std::to_string(props_.rule_name.as_string().size()) + " characters)");
     }

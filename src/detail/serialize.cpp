@@ -1,9 +1,10 @@
 #include "detail/serialize.hpp"
+#include "detail/text.hpp"
 
 #include <yaml-cpp/yaml.h>
 
-#include <regex>
 #include <set>
+#include <string_view>
 
 namespace leafsynth::detail {
 
@@ -30,8 +31,11 @@ std::string short_tag(const Json& j) {
 /// than this string, or YAML syntax forbids it plain.
 bool needs_quotes(const std::string& s) {
     if (s.empty()) return true;
-    static const std::regex plain_safe("^[A-Za-z_/$][A-Za-z0-9_./$@ ():-]*$");
-    if (!std::regex_match(s, plain_safe)) return true;
+    // Plain-safe: `^[A-Za-z_/$][A-Za-z0-9_./$@ ():-]*$`.
+    const char first = s.front();
+    if (!(is_letter(first) || first == '_' || first == '/' || first == '$')) return true;
+    for (char c : s)
+        if (!(is_alnum(c) || std::string_view("_./$@ ():-").find(c) != std::string_view::npos)) return true;
     // ": " starts a mapping value, a trailing ':' or ' ' is ambiguous.
     if (s.back() == ' ' || s.back() == ':' || s.find(": ") != std::string::npos) return true;
     static const std::set<std::string> keywords = {"y", "yes", "n", "no", "true", "false", "on", "off", "null"};

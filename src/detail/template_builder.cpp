@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <map>
-#include <regex>
 
 #include "leafsynth/app.hpp"
 #include "leafsynth/cfn_condition.hpp"
@@ -11,6 +10,7 @@
 #include "leafsynth/cfn_resource.hpp"
 #include "leafsynth/fn.hpp"
 #include "detail/reference_linker.hpp"
+#include "detail/text.hpp"
 #include "leafsynth/tags.hpp"
 
 namespace leafsynth::detail {
@@ -185,11 +185,32 @@ void discover_references(const Stack& stack, ReferenceLinker& linker) {
         for (const Value& v : element_values(*element)) resolver.resolve(v, element->path());
 }
 
+namespace {
+/// `^[A-Za-z][A-Za-z0-9]{0,254}$`.
+bool valid_logical_id(const std::string& id) {
+    return !id.empty() && is_letter(id.front()) && all_of_length(id, 1, 255, is_alnum);
+}
+
+/// `AWS::Service::Type` (three non-empty alphanumeric parts) or `Custom::Name` (1 to 60 of
+/// letters, digits, `_`, `@`, `-`).
+bool valid_resource_type(std::string_view type) {
+    if (type.starts_with("Custom::"))
+        return all_of_length(type.substr(8), 1, 60, [](char c) { return is_alnum(c) || c == '_' || c == '@' || c == '-'; });
+    int parts = 0;
+    while (true) {
+        const std::size_t sep = type.find("::");
+        const std::string_view part = type.substr(0, sep);
+        if (!all_of_length(part, 1, part.size() + 1, is_alnum)) return false;
+        ++parts;
+        if (sep == std::string_view::npos) break;
+        type.remove_prefix(sep + 2);
+    }
+    return parts == 3;
+}
+} // namespace
+
 Json build_template(const Stack& stack, std::vector<std::string>& errors, ReferenceLinker* linker,
                     const ExtraDependsOn& extra) {
-    static const std::regex logical_id_re("^[A-Za-z][A-Za-z0-9]{0,254}$");
-    static const std::regex type_re("^([A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+|Custom::[A-Za-z0-9_@-]{1,60})$");
-
     Resolver resolver(stack, errors, linker);
     Json parameters = Json::object(), conditions = Json::object(), resources = Json::object(),
          outputs = Json::object();
@@ -198,7 +219,7 @@ Json build_template(const Stack& stack, std::vector<std::string>& errors, Refere
     for (const CfnElement* element : stack.elements()) {
         const std::string where = element->path();
         const std::string id = element->logical_id();
-        if (!std::regex_match(id, logical_id_re))
+        if (!valid_logical_id(id))
             errors.push_back(where + ": logical id '" + id +
                              "' is invalid; it must start with a letter and hold only letters and digits (at most 255)");
         auto [it, fresh] = id_owner.emplace(id, where);
@@ -207,7 +228,7 @@ Json build_template(const Stack& stack, std::vector<std::string>& errors, Refere
                              "'; give one of them another id or override_logical_id()");
 
         if (auto* r = dynamic_cast<const CfnResource*>(element)) {
-            if (!std::regex_match(r->type(), type_re))
+            if (!valid_resource_type(r->type()))
                 errors.push_back(where + ": resource type '" + r->type() +
                                  "' is malformed; expected 'AWS::Service::Type' or 'Custom::Name'");
             Json entry = Json::object();

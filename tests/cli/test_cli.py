@@ -709,7 +709,7 @@ class ErrorTest(TempDirTest):
         one = self.leaf("one.yaml", ports="    - TCP: 70000\n")
         two = self.leaf("two.yaml", extra="Dashbord:\n  Enabled: False\n")
         err = self.assert_error(["synth", one, two, "--base", base, "--region", REGION], lines=3)
-        self.assertTrue(err[0].startswith(f"{ERROR_PREFIX}{base}:2:11: Vpc.MaxAZs: must be at least 1"), err[0])
+        self.assertTrue(err[0].startswith(f"{ERROR_PREFIX}{base}:2:11: Vpc.MaxAZs: must be from 1 to 16"), err[0])
         self.assertTrue(err[1].startswith(f"{ERROR_PREFIX}{one}:6:12: Container.Ports[0].TCP: must be"), err[1])
         self.assertEqual(err[2], f"{ERROR_PREFIX}{two}:9:1: Dashbord: unknown key; did you mean 'Dashboard'?")
         # A missing file and a broken one together.
@@ -778,6 +778,8 @@ class AtomicOutputTest(TempDirTest):
         self.parent = self.tmp / "parent"
         self.out = self.parent / "out"
         self.out.mkdir(parents=True)
+        # An earlier output of leafsynth (it has the marker), with files a new synth does not write.
+        (self.out / ".leafsynth-output").write_bytes(b"written by leafsynth\n")
         (self.out / "sentinel.txt").write_bytes(b"keep me\n")
         (self.out / "nested").mkdir()
         (self.out / "nested" / "old.template.json").write_bytes(b"{}\n")
@@ -825,6 +827,25 @@ class AtomicOutputTest(TempDirTest):
         self.assertTrue(proc.stderr.startswith(ERROR_PREFIX), proc.stderr)
         self.assertIn(str(target), proc.stderr)
         self.assertEqual(snapshot(self.parent), before)
+
+    def test_a_folder_leafsynth_did_not_write_is_never_replaced(self):
+        # -o pointing at the user's config folder: refused, nothing deleted.
+        configs = self.tmp / "my-configs"
+        configs.mkdir()
+        shutil.copy(example("minecraft"), configs / "minecraft.yaml")
+        shutil.copy(example("base-stack-config"), configs / "base-stack-config.yaml")
+        before = snapshot(configs)
+        proc = self.leafsynth("synth", configs / "minecraft.yaml", "--region", REGION, "-o", configs)
+        self.assertEqual(proc.returncode, 2, proc.stderr)
+        self.assertEqual(proc.stdout, "")
+        self.assertEqual(proc.stderr.count(ERROR_PREFIX), 1, proc.stderr)
+        self.assertIn(f"output folder '{configs}' is not empty and was not written by leafsynth", proc.stderr)
+        self.assertEqual(snapshot(configs), before)
+        # Each output is marked, so synthesizing into it again works.
+        fresh = self.tmp / "fresh"
+        self.synth(example("minecraft"), outdir=fresh)
+        self.assertIn(".leafsynth-output", snapshot(fresh))
+        self.synth(example("minecraft"), outdir=fresh)
 
 
 def main() -> int:

@@ -58,9 +58,11 @@ TEST_CASE("a leaf config with many problems: one error lists them all, in file o
             "23:9: Volumes[1].Paths[0].Mode: unknown key; the keys allowed under Volumes[1].Paths[0] are Path, "
             "ReadOnly",
             "24:1: Watchdog.Threshold: required key is missing; add 'Threshold: <bytes per second>' under Watchdog",
-            "25:30: Watchdog.MinutesWithoutConnections: must be at least 2, found 1; use 2 or more (minutes)",
+            "25:30: Watchdog.MinutesWithoutConnections: must be from 2 to 1440, found 1; use 2 or more minutes, at "
+            "most a day (the alarm watches 1-minute periods)",
             "26:3: Watchdog.Treshold: unknown key; did you mean 'Threshold'?",
-            "28:20: Watchdog.InstanceLeftUp.DurationHours: must be more than 0, found 0; use 1 or more (hours)",
+            "28:20: Watchdog.InstanceLeftUp.DurationHours: must be from 1 to 24, found 0; use 1 or more hours, at "
+            "most a day (the alarm watches 1-minute periods)",
             "30:5: AlertSubscription[0].Emial: unknown SNS protocol 'Emial'; did you mean 'Email'?",
             "31:5: AlertSubscription[1].Pigeon: unknown SNS protocol 'Pigeon'; use one of Email, Email-JSON, SMS, "
             "HTTP, HTTPS, SQS, Lambda, Application, Firehose",
@@ -236,8 +238,8 @@ TEST_CASE("wrong values: types, ranges, empties, duplicates", "[config][errors]"
                   "18:14: Watchdog.Threshold: expected a whole number, found '12.5'; write a number such as 1",
                   "19:30: Watchdog.MinutesWithoutConnections: expected a whole number, found the quoted text '5'; "
                   "remove the quotes",
-                  "21:20: Watchdog.InstanceLeftUp.DurationHours: must be more than 0 and at most 35791394, found "
-                  "99999999999999999999; use 1 or more (hours)",
+                  "21:20: Watchdog.InstanceLeftUp.DurationHours: must be from 1 to 24, found "
+                  "99999999999999999999; use 1 or more hours, at most a day (the alarm watches 1-minute periods)",
                   "23:5: AlertSubscription[0]: expected one 'Protocol: endpoint' pair, found 2; put each subscription "
                   "in its own list entry",
                   "25:5: AlertSubscription[1].Email: has no value; write the endpoint or remove the key",
@@ -259,7 +261,9 @@ TEST_CASE("!ENV values are validated after substitution", "[config][errors][env]
         in_file(file,
                 {
                     "2:11: Vpc.MaxAZs: expected a whole number, found 'two' (from !ENV); write a number such as 1",
-                    "3:33: Vpc.RestrictDefaultSecurityGroup: expected true or false, found 'sure'; write true or false",
+                    // A value from !ENV (often a password) is never echoed; 'two' is too short to hide.
+                    "3:33: Vpc.RestrictDefaultSecurityGroup: expected true or false, found '<the value of !ENV "
+                    "${RESTRICT}>'; write true or false",
                 }));
     const auto ok = load_base_config(file, fake_environment({{"AZS", " 2 "}, {"RESTRICT", "off"}, {"DOMAIN", "x.y"}}));
     CHECK(ok.vpc.max_azs == 2);

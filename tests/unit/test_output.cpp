@@ -57,6 +57,8 @@ void write_text(const fs::path& path, const std::string& contents) {
 /// The snapshot a written assembly must produce: its files, plus the folders they imply.
 std::map<std::string, std::string> expected_snapshot(const Assembly& assembly) {
     std::map<std::string, std::string> out;
+    out[kOutputMarker] =
+        "This folder was written by leafsynth, which replaces it as a whole on the next synth into it.\n";
     for (const auto& f : assembly.files) {
         out[f.path] = f.contents;
         for (fs::path p = fs::path(f.path).parent_path(); !p.empty(); p = p.parent_path()) out[p.generic_string()] = "<dir>";
@@ -129,6 +131,8 @@ TEST_CASE("write_assembly of two identical apps writes identical folders", "[out
 TEST_CASE("write_assembly replaces an existing folder wholesale and leaves no temporary folder", "[output][atomic]") {
     const fs::path dir = unit::scratch_dir("output-replace");
     const fs::path out = dir / "cdk.out";
+    // A folder leafsynth wrote before (it has the marker), with files the new output does not have.
+    write_text(out / kOutputMarker, "written by leafsynth");
     write_text(out / "stale.txt", "old");
     write_text(out / "nested" / "old.template.json", "{}");
     const Assembly assembly = small_assembly("Replace");
@@ -146,6 +150,39 @@ TEST_CASE("write_assembly replaces an existing folder wholesale and leaves no te
     write_assembly(assembly, dir / "deeper" / "out");
     CHECK(unit::snapshot(dir / "deeper" / "out") == expected_snapshot(assembly));
     CHECK(unit::entries(dir / "deeper") == std::vector<std::string>{"out"});
+}
+
+TEST_CASE("write_assembly never replaces a folder leafsynth did not write", "[output][atomic]") {
+    const fs::path dir = unit::scratch_dir("output-user-folder");
+    // The user's own folder (configs, say): refused, and left exactly as it was.
+    write_text(dir / "configs" / "minecraft.yaml", "Ec2: {}");
+    const auto before = unit::snapshot(dir);
+    try {
+        write_assembly(small_assembly("Mine"), dir / "configs");
+        FAIL("expected an InputError");
+    } catch (const InputError& e) {
+        const std::string message = e.what();
+        CHECK(message.find((dir / "configs").string()) != std::string::npos);
+        CHECK(message.find("not written by leafsynth") != std::string::npos);
+        CHECK(message.find(kOutputMarker) != std::string::npos);
+        CHECK(message.find("-o") != std::string::npos);
+    }
+    CHECK(unit::snapshot(dir) == before);
+
+    // The current folder and a root cannot be replaced as a whole.
+    CHECK_THROWS_AS(write_assembly(small_assembly("Mine"), "."), InputError);
+    CHECK_THROWS_AS(write_assembly(small_assembly("Mine"), "/"), InputError);
+
+    // A symbolic link to a folder is not followed and replaced.
+    fs::create_directory_symlink(dir / "configs", dir / "link");
+    CHECK_THROWS_AS(write_assembly(small_assembly("Mine"), dir / "link"), InputError);
+    CHECK(unit::snapshot(dir / "configs") == std::map<std::string, std::string>{{"minecraft.yaml", "Ec2: {}"}});
+
+    // An empty folder is fine, and so is the output of an earlier write (it has the marker).
+    fs::create_directory(dir / "empty");
+    write_assembly(small_assembly("Mine"), dir / "empty");
+    write_assembly(small_assembly("Again"), dir / "empty");
+    CHECK(unit::snapshot(dir / "empty") == expected_snapshot(small_assembly("Again")));
 }
 
 TEST_CASE("when synthesis fails, the previous output folder is untouched", "[output][atomic]") {
