@@ -3,9 +3,11 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <cctype>
 #include <mutex>
 #include <random>
 #include <set>
+#include <string_view>
 #include <thread>
 
 namespace leafsynth::aws_api {
@@ -99,6 +101,42 @@ ApiError::ApiError(long http_status, std::string code, std::string message, int 
             (message.empty() ? "" : ": " + message) +
             (attempts > 1 ? " (after " + std::to_string(attempts) + " attempts)" : "")),
       http_status_(http_status), code_(std::move(code)), message_(std::move(message)), attempts_(attempts) {}
+
+std::string redact_network_text(std::string_view text_in, const Credentials& credentials, std::size_t max_chars) {
+    std::string text(text_in.substr(0, std::min<std::size_t>(text_in.size(), 64 * 1024)));
+    auto replace_all = [&](const std::string& secret, const std::string& with) {
+        if (secret.size() < 4) return;
+        for (std::size_t at = text.find(secret); at != std::string::npos; at = text.find(secret, at + with.size()))
+            text.replace(at, secret.size(), with);
+    };
+    replace_all(credentials.secret_access_key, "<redacted>");
+    replace_all(credentials.session_token, "<redacted>");
+    replace_all(credentials.access_key_id, masked_key_id(credentials.access_key_id));
+    // A header or parameter echoed back: what follows its name, up to the end of the value.
+    auto lower = [](std::string s) {
+        for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        return s;
+    };
+    for (const char* name : {"authorization", "x-amz-security-token", "credential=", "signature="}) {
+        const std::string key = name;
+        for (std::size_t at = lower(text).find(key); at != std::string::npos; at = lower(text).find(key, at + 1)) {
+            std::size_t start = at + key.size();
+            if (key.back() != '=') {
+                // A header name only when a separator follows (`: `, `=`, `": "`), not in prose.
+                while (start < text.size() && (text[start] == '"' || text[start] == '\'' || text[start] == ' ')) ++start;
+                if (start >= text.size() || (text[start] != ':' && text[start] != '=')) continue;
+            }
+            while (start < text.size() && std::string_view(":= \"'").find(text[start]) != std::string_view::npos) ++start;
+            std::size_t end = start;
+            const std::string_view stops = key.back() == '=' ? ",&\"'<> \r\n" : "\"'<>\r\n";
+            while (end < text.size() && stops.find(text[end]) == std::string_view::npos) ++end;
+            if (end > start) text.replace(start, end - start, "<redacted>");
+        }
+    }
+    // One line, cut: quote_excerpt without its quotes.
+    std::string shown = quote_excerpt(text, max_chars);
+    return shown.substr(1, shown.rfind('\'') - 1) + shown.substr(shown.rfind('\'') + 1);
+}
 
 void init_http() {
     static std::once_flag once;
@@ -201,11 +239,10 @@ pugi::xml_document QueryClient::call(const std::string& action,
         if (parsed) {
             const pugi::xpath_node error = doc.select_node("//Error");
             const pugi::xml_node scope = error ? error.node() : doc.document_element();
-            code = xml_text(scope, "Code");
-            message = xml_text(scope, "Message");
+            code = redact_network_text(xml_text(scope, "Code"), options_.credentials, 100);
+            message = redact_network_text(xml_text(scope, "Message"), options_.credentials);
         } else if (!response.empty()) {
-            message = response.substr(0, 200);
-            message.erase(std::remove(message.begin(), message.end(), '\n'), message.end());
+            message = redact_network_text(response, options_.credentials, 200);
         }
         const bool retry = status >= 500 || status == 429 || is_retryable_code(code);
         if (retry && !last) {

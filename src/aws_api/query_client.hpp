@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -57,6 +58,13 @@ class TransportError : public Error {
 public:
     using Error::Error;
 };
+
+/// Text that came from the network (an error answer's message or body), made safe to print: every
+/// known secret of `credentials` (secret key, session token, the full access key id) replaced,
+/// the values after `Authorization`, `X-Amz-Security-Token`, `Credential=` and `Signature=`
+/// (servers and proxies that echo the request show them) replaced by `<redacted>`, control
+/// characters escaped, and cut after `max_chars`.
+std::string redact_network_text(std::string_view text, const Credentials& credentials, std::size_t max_chars = 300);
 
 /// Makes libcurl ready for use from several threads; call once before any client exists
 /// (safe to call again).

@@ -46,7 +46,7 @@ Rule port_rule(const std::string& protocol, int port, std::string cidr_ip, std::
 }
 
 SecurityGroup::SecurityGroup(Construct& scope, std::string id, SecurityGroupProps props)
-    : Construct(scope, std::move(id)) {
+    : Construct(scope, std::move(id)), rules_quota_(props.rules_quota) {
     Map properties{{"GroupDescription", props.description}, {"VpcId", props.vpc_id}};
     if (!props.name_tag.empty()) properties["Tags"] = List{Map{{"Key", "Name"}, {"Value", props.name_tag}}};
     resource_ = &make<CfnResource>(*this, "Resource", "AWS::EC2::SecurityGroup", std::move(properties));
@@ -57,13 +57,9 @@ SecurityGroup::SecurityGroup(Construct& scope, std::string id, SecurityGroupProp
         egress_.push_back(rule_value(Rule{"icmp", 252, 86, "255.255.255.255/32", "Disallow all traffic"}));
         placeholder_egress_ = true;
     }
-    render();
 }
 
-void SecurityGroup::add_ingress_rule(const Rule& rule) {
-    ingress_.push_back(rule_value(rule));
-    render();
-}
+void SecurityGroup::add_ingress_rule(const Rule& rule) { ingress_.push_back(rule_value(rule)); }
 
 void SecurityGroup::add_egress_rule(const Rule& rule) {
     if (placeholder_egress_) {
@@ -71,7 +67,6 @@ void SecurityGroup::add_egress_rule(const Rule& rule) {
         placeholder_egress_ = false;
     }
     egress_.push_back(rule_value(rule));
-    render();
 }
 
 CfnResource& SecurityGroup::add_ingress_from(const SecurityGroup& peer, const std::string& protocol, int port,
@@ -82,13 +77,29 @@ CfnResource& SecurityGroup::add_ingress_from(const SecurityGroup& peer, const st
                    {"ToPort", port},
                    {"SourceSecurityGroupId", peer.group_id()}};
     if (!description.empty()) properties["Description"] = std::move(description);
+    ++ingress_resources_;
     return make<CfnResource>(*this, "from " + unique_id(peer) + ":" + std::to_string(port),
                              "AWS::EC2::SecurityGroupIngress", std::move(properties));
 }
 
-void SecurityGroup::render() {
+void SecurityGroup::prepare() {
     resource_->set_property("SecurityGroupEgress", egress_);
     resource_->set_property("SecurityGroupIngress", ingress_.empty() ? Value() : Value(ingress_));
+}
+
+std::vector<std::string> SecurityGroup::validate() const {
+    std::vector<std::string> problems;
+    const auto inbound = ingress_.size() + static_cast<std::size_t>(ingress_resources_);
+    const auto outbound = placeholder_egress_ ? std::size_t{0} : egress_.size();
+    for (const auto& [count, direction] : {std::pair{inbound, "inbound"}, std::pair{outbound, "outbound"}}) {
+        if (count > static_cast<std::size_t>(rules_quota_))
+            problems.push_back("the security group has " + std::to_string(count) + " " + direction + " rules; the VPC " +
+                               "quota 'Inbound or outbound rules per security group' allows " +
+                               std::to_string(rules_quota_) +
+                               " (60 unless raised for the account): use fewer rules, or set rules_quota to the "
+                               "account's raised quota");
+    }
+    return problems;
 }
 
 void UserData::add_command(std::string line) { lines_.push_back(List{std::move(line)}); }

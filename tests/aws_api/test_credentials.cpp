@@ -70,7 +70,7 @@ fs::path process_script(const fs::path& dir, const std::string& json) {
 
 } // namespace
 
-TEST_CASE("Key variables win over AWS_PROFILE; --profile wins over key variables") {
+TEST_CASE("Key variables win over AWS_PROFILE, --profile wins over key variables") {
     const fs::path home = scratch("env");
     write(home / ".aws/credentials", "[dev]\naws_access_key_id = AKIDDEVPROFILE1\naws_secret_access_key = devsecret\n");
     const auto env = env_of({{"HOME", home.string()},
@@ -90,7 +90,7 @@ TEST_CASE("Key variables win over AWS_PROFILE; --profile wins over key variables
     CHECK(c.source == "profile 'dev' in " + (home / ".aws/credentials").string());
 }
 
-TEST_CASE("Profiles from the credentials file, then the config file; AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE") {
+TEST_CASE("Profiles from the credentials file, then the config file, AWS_SHARED_CREDENTIALS_FILE and AWS_CONFIG_FILE") {
     const fs::path home = scratch("files");
     write(home / "creds", "# comment\n[default]\naws_access_key_id=AKIDDEFAULT0001\naws_secret_access_key=s1\n"
                           "[other]\naws_access_key_id = AKIDOTHER000001\naws_secret_access_key = s2\n"
@@ -113,7 +113,7 @@ TEST_CASE("Profiles from the credentials file, then the config file; AWS_SHARED_
     CHECK_FALSE(config_value(load_settings("cfg", env), "max_concurrent_requests")); // nested, not a profile key
 }
 
-TEST_CASE("credential_process runs without a shell; its JSON is checked; an expired Expiration is an error") {
+TEST_CASE("credential_process runs without a shell, its JSON is checked, an expired Expiration is an error") {
     const fs::path home = scratch("process");
     const fs::path good = process_script(home, R"({"Version": 1, "AccessKeyId": "ASIAPROCESS00001",
         "SecretAccessKey": "procsecret", "SessionToken": "proctoken", "Expiration": ")" + iso_in(3600) + "\"}");

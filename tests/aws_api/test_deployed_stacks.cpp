@@ -65,7 +65,7 @@ std::string message_of(const std::function<void()>& f) {
 
 } // namespace
 
-TEST_CASE("Deployed stacks are read with their nested stacks; missing and under-review stacks count as not deployed") {
+TEST_CASE("Deployed stacks are read with their nested stacks, missing and under-review stacks count as not deployed") {
     const std::string nested_arn = "arn:aws:cloudformation:us-east-1:1:stack/Game-NetNestedStack-X/id";
     ScriptedServer server({
         {200, describe("Game", "UPDATE_COMPLETE")},
@@ -107,7 +107,7 @@ TEST_CASE("Deployed stacks are read with their nested stacks; missing and under-
     for (const auto& s : seen) CHECK(s.head.find("X-Amz-Security-Token: fetchTOKEN") != std::string::npos);
 }
 
-TEST_CASE("Access denied names the action and the stack; expired and rejected credentials say so") {
+TEST_CASE("Access denied names the action and the stack, expired and rejected credentials say so") {
     {
         ScriptedServer server({{200, describe("Game", "CREATE_COMPLETE")},
                                {403, error_body("AccessDenied", "User: u is not authorized to perform: "

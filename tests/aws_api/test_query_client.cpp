@@ -62,7 +62,7 @@ TEST_CASE("Without a session token no token header is sent") {
     CHECK(server.seen()[0].head.find("X-Amz-Security-Token") == std::string::npos);
 }
 
-TEST_CASE("5xx answers are retried; the call succeeds when the server recovers") {
+TEST_CASE("5xx answers are retried, the call succeeds when the server recovers") {
     ScriptedServer server({{500, error_body("InternalFailure", "boom")}, {503, "unavailable"}, {200, kOk}});
     QueryClient client(options_for(server.url()));
     const auto doc = client.call("DescribeStacks", {});
@@ -86,7 +86,7 @@ TEST_CASE("Retries are bounded: the last 5xx answer is the error, with the numbe
     CHECK(server.seen().size() == 3);
 }
 
-TEST_CASE("Throttling (HTTP 400 with a throttling code) is retried; other 4xx errors are not") {
+TEST_CASE("Throttling (HTTP 400 with a throttling code) is retried, other 4xx errors are not") {
     {
         ScriptedServer server({{400, error_body("Throttling", "Rate exceeded")}, {200, kOk}});
         QueryClient client(options_for(server.url()));
@@ -195,4 +195,44 @@ TEST_CASE("CloudFormation calls: DescribeStacks, a missing stack, GetTemplate, p
     REQUIRE(seen.size() == 5);
     CHECK(seen[2].body == "Action=GetTemplate&Version=2010-05-15&StackName=S&TemplateStage=Original");
     CHECK(seen[4].body == "Action=ListStackResources&Version=2010-05-15&StackName=S&NextToken=page2");
+}
+
+TEST_CASE("An error answer that echoes the request never shows the credentials") {
+    // Proxies and test servers answer with what they were sent: the signed headers included.
+    const std::string echoed =
+        "Authorization: AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20240101/us-east-1/cloudformation/"
+        "aws4_request, SignedHeaders=host;x-amz-date, Signature=0123456789abcdef0123456789abcdef\n"
+        "X-Amz-Security-Token: " + kToken + "\nsecret was " + kSecret + "\n";
+    for (const bool xml : {true, false}) {
+        INFO((xml ? "XML error" : "plain text body"));
+        ScriptedServer server({{403, xml ? error_body("AccessDenied", echoed) : echoed}});
+        QueryClient client(options_for(server.url(), true));
+        try {
+            client.call("DescribeStacks", {});
+            FAIL("no error");
+        } catch (const ApiError& e) {
+            const std::string what = e.what();
+            CHECK(what.find(kSecret) == std::string::npos);
+            CHECK(what.find(kToken) == std::string::npos);
+            CHECK(what.find("AKIAIOSFODNN7EXAMPLE") == std::string::npos);
+            CHECK(what.find("0123456789abcdef0123456789abcdef") == std::string::npos);
+            CHECK(what.find('\n') == std::string::npos); // one line
+            CHECK(what.find("<redacted>") != std::string::npos);
+            CHECK(what.size() < 400);
+        }
+    }
+}
+
+TEST_CASE("redact_network_text: known secrets, echoed headers and parameters, control characters, length") {
+    const Credentials c{"AKIAIOSFODNN7EXAMPLE", kSecret, kToken, "test"};
+    CHECK(redact_network_text("User is not authorized to perform cloudformation:DescribeStacks", c) ==
+          "User is not authorized to perform cloudformation:DescribeStacks");
+    CHECK(redact_network_text("the Authorization header is missing", c) == "the Authorization header is missing");
+    CHECK(redact_network_text("{\"Authorization\": \"AWS4-HMAC-SHA256 abc\"}", c) == "{\"Authorization\": \"<redacted>\"}");
+    CHECK(redact_network_text("a=1&X-Amz-Security-Token=" + kToken + "&b=2", c).find(kToken) == std::string::npos);
+    CHECK(redact_network_text("Credential=ASIAXXXXXXXX/2024/us-east-1/sts/aws4_request, x", c) == "Credential=<redacted>, x");
+    CHECK(redact_network_text("key " + std::string(c.access_key_id), c).find("AKIAIOSFODNN7EXAMPLE") == std::string::npos);
+    CHECK(redact_network_text("line1\nline2\ttab", c) == "line1\\nline2\\ttab");
+    const std::string long_text(100000, 'x');
+    CHECK(redact_network_text(long_text, c).size() < 400);
 }

@@ -163,7 +163,7 @@ TEST_CASE("the Minecraft sample leaf config loads with its values and defaults (
     CHECK(config.dashboard.show_container_timestamp);
 }
 
-TEST_CASE("the Valheim sample leaf config loads; volume defaults follow the maturity", "[config][leaf]") {
+TEST_CASE("the Valheim sample leaf config loads, volume defaults follow the maturity", "[config][leaf]") {
     const auto env = fake_environment({{"VALHEIM_PASS", "s3cret pass"}});
     const auto prod = load_leaf_config(shared_config("valheim.example.yaml"), Maturity::Prod, env);
     const auto devel = load_leaf_config(shared_config("valheim.example.yaml"), Maturity::Devel, env);

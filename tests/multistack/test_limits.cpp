@@ -56,7 +56,7 @@ TEST_CASE("export names are unique per account and region") {
     CHECK_THAT(m, !Catch::Contains("C/Out")); // another region may reuse it
 }
 
-TEST_CASE("a template over 1 MB is an error; over 51,200 bytes a warning") {
+TEST_CASE("a template over 1 MB is an error, over 51,200 bytes a warning") {
     App app;
     auto& big = make<Stack>(app, "Huge", StackProps{"Huge", {}, {{}, "eu-west-1"}});
     for (int i = 0; i < 300; ++i)

@@ -289,7 +289,7 @@ TEST_CASE("base stack: several AZs, created root zone, several subscriptions, no
     CHECK(exports["ContainerManager-devel-BaseStack-RootHostedZoneId"] == ref_to(zones.begin()->first));
 }
 
-TEST_CASE("base stack: references from the same region reuse its exports; other regions read SSM", "[base]") {
+TEST_CASE("base stack: references from the same region reuse its exports, other regions read SSM", "[base]") {
     App app;
     auto& base = own<BaseStack>(app, sample_base_config(false), context_in("us-west-2"));
     auto& same = make<ConsumerStack>(app, "SameRegion", "us-west-2", base);

@@ -133,7 +133,7 @@ TEST_CASE("Container: add_efs_volume adds an IAM-authorized, encrypted EFS volum
                                                {"ContainerPort":2457,"HostPort":2457,"Protocol":"udp"}])"));
 }
 
-TEST_CASE("Container: Container.StopTimeoutSeconds is the container's StopTimeout; out of ECS's range is refused") {
+TEST_CASE("Container: Container.StopTimeoutSeconds is the container's StopTimeout, out of ECS's range is refused") {
     for (int seconds : {2, 30, 120}) {
         INFO(seconds);
         LeafConfig config = sample_leaf();

@@ -199,7 +199,7 @@ TEST_CASE("EcsAsg: the user data mounts each EFS through its host access point, 
     CHECK(l.from_nested("Volumes", json{{"Ref", ap}}) == json{{"Ref", "Efs1efsaccesspointhost67545C81"}});
 }
 
-TEST_CASE("EcsAsg: two file systems are both mounted; without volumes nothing is mounted and no EFS access is granted") {
+TEST_CASE("EcsAsg: two file systems are both mounted, without volumes nothing is mounted and no EFS access is granted") {
     SECTION("two") {
         Leaf l(sample_leaf("valheim.example.yaml"), "ecs-asg-two-volumes");
         std::string text = user_data_text(l.props("LaunchTemplate04EC5460")["LaunchTemplateData"]["UserData"]);

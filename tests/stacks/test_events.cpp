@@ -52,7 +52,7 @@ TEST_CASE("the permission for a Lambda target has the logical id aws-cdk-lib giv
     CHECK(p["SourceArn"] == json::parse(R"({"Fn::GetAtt":["RuleBreakCrashLoopE9FC8982","Arn"]})"));
 }
 
-TEST_CASE("targets are numbered in order; SNS targets get a text as a JSON string") {
+TEST_CASE("targets are numbered in order, SNS targets get a text as a JSON string") {
     App app;
     auto& s = make<Stack>(app, "Events", in_region("Events"));
     auto& topic = make<sns::Topic>(s, "Topic");

@@ -2,6 +2,7 @@
 // out) and the EFS group (NFS from the container group only, nothing out).
 #include "leaf_nested_fixture.hpp"
 
+#include "leafsynth/aws/ec2.hpp"
 #include "leafsynth/containermanager/security_groups_stack.hpp"
 
 using namespace leaf_nested;
@@ -122,4 +123,50 @@ TEST_CASE("SecurityGroups: UDP-only ports, and repeated rules are written once")
                        ingress_rule("udp", 2456, "Game port: allow udp traffic IN from 2456"),
                        ingress_rule("udp", 2457, "Game port: allow udp traffic IN from 2457")}));
     CHECK(tag_map(sg["Properties"]["Tags"])["Name"] == "ContainerManager-ValheimExample-Stack/sg-container-traffic");
+}
+
+TEST_CASE("SecurityGroup: rules are rendered once, and more than the rules quota is a problem naming it") {
+    for (const int rules : {60, 61, 10000}) {
+        INFO(rules << " inbound rules");
+        App app;
+        StackProps stack_props;
+        stack_props.env.region = "us-west-2";
+        auto& stack = make<Stack>(app, "Rules", stack_props);
+        aws::ec2::SecurityGroupProps props;
+        props.vpc_id = "vpc-12345678";
+        props.description = "many rules";
+        auto& sg = make<aws::ec2::SecurityGroup>(stack, "Sg", props);
+        // 10,000 adds used to re-render the whole list each time (minutes); now they only append.
+        for (int i = 0; i < rules; ++i) sg.add_ingress_rule(aws::ec2::tcp_rule(1000 + i, "0.0.0.0/0", "port"));
+        if (rules <= 60) {
+            const json t = unit::template_of(unit::synth_and_emit(app, "sg-rules-" + std::to_string(rules)));
+            CHECK(t["Resources"][sg.resource().logical_id()]["Properties"]["SecurityGroupIngress"].size() == 60);
+        } else {
+            try {
+                app.synth();
+                FAIL("expected a ValidationError");
+            } catch (const ValidationError& e) {
+                // (10,000 rules also make the template too large: that is a problem of its own.)
+                const auto& messages = e.messages();
+                auto quota = std::find_if(messages.begin(), messages.end(), [&](const std::string& m) {
+                    return m.find(std::to_string(rules) + " inbound rules") != std::string::npos;
+                });
+                REQUIRE(quota != messages.end());
+                CHECK(quota->find("Rules/Sg") != std::string::npos);
+                CHECK(quota->find("Inbound or outbound rules per security group") != std::string::npos);
+            }
+        }
+    }
+    // An account with a raised quota says so.
+    App app;
+    StackProps stack_props;
+    stack_props.env.region = "us-west-2";
+    auto& stack = make<Stack>(app, "Raised", stack_props);
+    aws::ec2::SecurityGroupProps raised;
+    raised.vpc_id = "vpc-12345678";
+    raised.description = "raised";
+    raised.rules_quota = 200;
+    auto& sg = make<aws::ec2::SecurityGroup>(stack, "Sg", raised);
+    for (int i = 0; i < 150; ++i) sg.add_ingress_rule(aws::ec2::tcp_rule(2000 + i, "0.0.0.0/0", "port"));
+    CHECK_NOTHROW(app.synth());
 }

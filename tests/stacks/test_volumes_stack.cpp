@@ -90,7 +90,7 @@ TEST_CASE("Volumes: an access point per path and one for the host, as in the ref
     CHECK(t["Resources"]["Efs1efsaccesspointhost67545C81"]["Properties"]["RootDirectory"]["Path"] == "/");
 }
 
-TEST_CASE("Volumes: the task definition mounts each path through its access point; the task role may read/write") {
+TEST_CASE("Volumes: the task definition mounts each path through its access point, the task role may read/write") {
     Fixture f(sample_leaf());
     make_stacks(f);
     Assembly a = unit::synth_and_emit(f.app, "volumes-task-definition");

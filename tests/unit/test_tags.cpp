@@ -112,7 +112,7 @@ TEST_CASE("a resource type leafsynth does not know as taggable keeps its given T
     CHECK(properties(doc, "Api")["Tags"] == standard_tags({{"zeta", "1"}, {"Alpha", "2"}}));
 }
 
-TEST_CASE("tag priority: the higher wins; on equal priority the deeper scope wins", "[tags]") {
+TEST_CASE("tag priority: the higher wins, on equal priority the deeper scope wins", "[tags]") {
     App app;
     auto& stack = make<Stack>(app, "TagsPriority");
     auto& group = make<Construct>(stack, "Group");
@@ -223,7 +223,7 @@ TEST_CASE("Auto Scaling groups take tags with PropagateAtLaunch", "[tags]") {
         {"ResourceType": "launch-template", "Tags": [{"Key": "Billing", "Value": "team"}, {"Key": "Name", "Value": "web"}]}])"));
 }
 
-TEST_CASE("launch templates: given TagSpecifications are initial tags; other resource types there are refused", "[tags]") {
+TEST_CASE("launch templates: given TagSpecifications are initial tags, other resource types there are refused", "[tags]") {
     App app;
     auto& stack = make<Stack>(app, "TagsLaunchTemplate");
     make<CfnResource>(stack, "LaunchTemplate", "AWS::EC2::LaunchTemplate",

@@ -112,7 +112,7 @@ TEST_CASE("a ValidationError lists every problem of the app, each starting with 
     }
 }
 
-TEST_CASE("an output needs a value; with one the same app synthesizes", "[validation]") {
+TEST_CASE("an output needs a value, with one the same app synthesizes", "[validation]") {
     auto build = [](App& app, bool with_value) {
         auto& stack = make<Stack>(app, "OutputValue");
         auto& queue = make<CfnResource>(stack, "Queue", "AWS::SQS::Queue");

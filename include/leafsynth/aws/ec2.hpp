@@ -31,11 +31,19 @@ struct SecurityGroupProps {
     std::string description;        ///< GroupDescription (required by EC2).
     bool allow_all_outbound = true; ///< One "all traffic to 0.0.0.0/0" egress rule; false: no outbound at all.
     std::string name_tag;           ///< The `Name` tag (empty: none).
+    /// The most inbound, and the most outbound, rules the group may have: the VPC quota "Inbound or
+    /// outbound rules per security group", 60 unless raised (up to 1000) for the account.
+    int rules_quota = kDefaultRulesQuota;
+
+    /// The VPC quota's default.
+    static constexpr int kDefaultRulesQuota = 60;
 };
 
 /// A security group (`<id>/Resource`). Rules from CIDR peers are written inline; rules from
 /// another security group are separate `AWS::EC2::SecurityGroupIngress` resources (so two groups
-/// may reference each other), with the id CDK gives them: `from <peer unique id>:<port>`.
+/// may reference each other), with the id CDK gives them: `from <peer unique id>:<port>`. The
+/// inline rules are rendered once, in prepare(); more rules than `rules_quota` is a validation
+/// problem naming the quota.
 ///
 /// With `allow_all_outbound` false the group gets CDK's placeholder egress rule (ICMP 252-86 to
 /// 255.255.255.255/32, which matches nothing), because a group without any egress rule gets EC2's
@@ -55,13 +63,18 @@ public:
     /// Allows `protocol` traffic on `port` from members of `peer`; returns the ingress resource.
     CfnResource& add_ingress_from(const SecurityGroup& peer, const std::string& protocol, int port,
                                   std::string description);
+    /// Writes the inline rules.
+    void prepare() override;
+    /// More inbound or outbound rules than the quota allows.
+    std::vector<std::string> validate() const override;
 
 private:
-    void render();
     CfnResource* resource_;
     List ingress_;
     List egress_;
     bool placeholder_egress_ = false;
+    int rules_quota_;
+    int ingress_resources_ = 0;
 };
 
 /// The user data of a Linux instance: a bash script. Each command is one line; a line may mix text
