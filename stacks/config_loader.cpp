@@ -762,6 +762,12 @@ public:
             s.text = substitute_environment(s.text, lookup_);
             s.from_env = true;
             if (s.text != item.node.Scalar()) env_values_.emplace(s.text, item.node.Scalar());
+            if (invalid_utf8(s.text)) {
+                problem(item.mark, item.path,
+                        "the value of !ENV " + in_quotes(item.node.Scalar()) +
+                            " is not valid UTF-8; set the variable to UTF-8 text");
+                return std::nullopt;
+            }
         } else if (tag == "?") {
             s.plain = true;
         } else if (tag == "!" || tag == "tag:yaml.org,2002:str") {
