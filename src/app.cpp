@@ -247,7 +247,18 @@ Assembly App::synth(const SynthOptions& options) {
                 resource.set_property("Parameters", parameters.empty() ? Value() : Value(parameters));
             }
             detail::Json doc = detail::build_template(stack, errors, &linker, extra);
-            std::string text = yaml ? detail::to_yaml_text(doc) : detail::to_json_text(doc);
+            std::string text;
+            try {
+                // The JSON writer checks every string is UTF-8; the YAML writer would copy bad bytes.
+                if (yaml) (void)doc.dump();
+                text = yaml ? detail::to_yaml_text(doc) : detail::to_json_text(doc);
+            } catch (const nlohmann::json::type_error& e) {
+                const std::string what = e.what();
+                const auto detail_at = what.find("] ");
+                errors.push_back(stack.path() + ": a text value in the template is not valid UTF-8 (" +
+                                 (detail_at == std::string::npos ? what : what.substr(detail_at + 2)) +
+                                 "); give every string as UTF-8");
+            }
             check_template_limits(stack, text, errors, warnings);
             StackSummary summary;
             summary.name = stack.stack_name();

@@ -223,3 +223,22 @@ TEST_CASE("an app without stacks is a validation problem", "[validation]") {
     REQUIRE(messages.size() == 1);
     CHECK(messages.front().rfind("App: ", 0) == 0);
 }
+
+TEST_CASE("a string that is not UTF-8 is a validation problem naming the stack, in JSON and in YAML", "[validation]") {
+    for (const bool yaml : {false, true}) {
+        INFO((yaml ? "yaml" : "json"));
+        App app;
+        auto& stack = make<Stack>(app, "BadBytes");
+        make<CfnResource>(stack, "Queue", "AWS::SQS::Queue", Map{{"QueueName", std::string("caf\xff")}});
+        SynthOptions options;
+        options.format = yaml ? TemplateFormat::Yaml : TemplateFormat::Json;
+        try {
+            app.synth(options);
+            FAIL("expected a ValidationError");
+        } catch (const ValidationError& e) {
+            REQUIRE(e.messages().size() == 1);
+            CHECK(e.messages()[0].rfind("BadBytes: a text value in the template is not valid UTF-8", 0) == 0);
+            CHECK(e.messages()[0].find("json.exception") == std::string::npos);
+        }
+    }
+}
