@@ -246,6 +246,29 @@ std::optional<QuoteSpan> runaway_quote(std::string_view text, std::size_t end) {
     return std::nullopt;
 }
 
+/// Where a YAML document of `text` starts with a `,` (0-based line and column). yaml-cpp's LoadAll
+/// never returns on such input (found by fuzzing), so it is refused before the parser runs.
+std::optional<std::pair<int, int>> comma_starting_a_document(std::string_view text) {
+    bool document_start = true;
+    int line = 0;
+    for (std::size_t start = 0; start <= text.size(); ++line) {
+        std::size_t end = text.find('\n', start);
+        if (end == std::string_view::npos) end = text.size();
+        std::string_view l = text.substr(start, end - start);
+        start = end + 1;
+        std::size_t pos = l.find_first_not_of(" \t\r");
+        if (pos == std::string_view::npos || l[pos] == '#' || (document_start && l[pos] == '%')) continue;
+        if (l.substr(pos).starts_with("---") || l.substr(pos).starts_with("...")) {
+            document_start = true;
+            pos = l.find_first_not_of(" \t\r", pos + 3);
+            if (pos == std::string_view::npos || l[pos] == '#') continue;
+        }
+        if (document_start && l[pos] == ',') return std::pair{line, static_cast<int>(pos)};
+        document_start = false;
+    }
+    return std::nullopt;
+}
+
 /// An integer as YAML 1.1 (PyYAML, the original tool's reader) resolves a plain scalar: decimal,
 /// `0`-prefixed octal (`010` is 8), `0x` hexadecimal, `0b` binary, `_` separators, and base 60
 /// (`1:30` is 90). nullopt when it is not one; `overflow` set when it is one too large for a long long.
@@ -565,6 +588,13 @@ public:
             problem(mark, "", "the file is not valid UTF-8 here (byte " +
                                   quote_excerpt(text_.substr(line_offset(bad->first) + bad->second, 1)) +
                                   "); save it as UTF-8");
+            return std::nullopt;
+        }
+        if (auto comma = comma_starting_a_document(text_)) {
+            YAML::Mark mark;
+            mark.line = comma->first;
+            mark.column = comma->second;
+            problem(mark, "", "YAML syntax error: a ',' cannot start a document; remove it");
             return std::nullopt;
         }
         if (auto deep = too_deep(text_, kMaxNesting)) {

@@ -118,6 +118,13 @@ class ConfigInputsTest(RobustnessCase):
         path, run = self.synth_bad(leaf() + "Volumes:\n  - Paths:\n" + paths)
         self.located(path, run, 51, "Volumes[0].Paths[40]", "more than 40 volume paths")
 
+    def test_comma_starting_a_document_never_reaches_the_parser(self):
+        # Found by fuzzing: yaml-cpp's LoadAll never returns on these.
+        for text, line in ((",\n", 1), ("# comment\n  , x\n", 2), (GOOD_LEAF + "---\n,\n", 10), ("--- ,\n", 1)):
+            with self.subTest(text=text):
+                path, run = self.synth_bad(text)
+                self.located(path, run, line, "a ',' cannot start a document")
+
     def test_huge_file_is_refused_before_it_is_parsed(self):
         path, run = self.synth_bad(GOOD_LEAF + "# " + "x" * (3 * 1024 * 1024) + "\n")
         self.check_error(run, "at most 1024 KiB", where=str(path))
