@@ -146,8 +146,12 @@ struct TemplateDiff {
 
 /// Parses a CloudFormation template from JSON or YAML text. YAML short-form tags become their
 /// long forms (`!Ref X` → `{"Ref": "X"}`, `!GetAtt A.B` → `{"Fn::GetAtt": ["A", "B"]}`,
-/// `!Sub s` → `{"Fn::Sub": "s"}`, ...). Throws InputError naming `origin` when the text is not
-/// JSON/YAML or its top level is not a mapping.
+/// `!Sub s` → `{"Fn::Sub": "s"}`, ...). Throws InputError `origin:line:column: Key.Path: ...`
+/// (one problem, on one line) when the text is not UTF-8, not JSON/YAML, nested more than 200
+/// levels deep, has a key twice in one mapping, an unknown `!Tag`, YAML aliases that copy more
+/// than 100,000 values, or is not a template: the top level not a mapping, an unknown section,
+/// Resources/Parameters/Outputs/Conditions/Mappings/Rules/Metadata not mappings, a resource
+/// without a Type, a parameter without a Type, an output without a Value.
 nlohmann::json parse_template(const std::string& text, const std::string& origin = "template");
 
 /// True when CloudFormation treats the two values alike (see the file comment).
@@ -191,8 +195,9 @@ struct AssemblyDiff {
 using AssemblyFiles = std::map<std::string, std::string>;
 
 /// Reads the manifest, asset manifests and templates of an output folder (a `leafsynth synth -o`
-/// folder or a CDK cloud assembly, nested `assembly-*` folders included). Throws InputError
-/// when `dir` is not a folder.
+/// folder or a CDK cloud assembly, nested `assembly-*` folders included, not through symbolic
+/// links; CDK's tree.json left out). Throws InputError when `dir` is not a folder, or for a file
+/// there that is not a regular file, is over 16 MB, or would take the folder over 256 MB.
 AssemblyFiles read_assembly_dir(const std::filesystem::path& dir);
 
 /// The files of an in-memory assembly (assets left out).
@@ -202,11 +207,17 @@ AssemblyFiles assembly_files(const Assembly& assembly);
 /// artifacts; without a manifest, every `*.template.json|yaml` that is not nested) are matched
 /// by stack name; nested stacks are found through their parent's `AWS::CloudFormation::Stack`
 /// resources (the TemplateURL's hash, the asset manifests, or `aws:asset:path` metadata) and
-/// matched by logical id. Throws InputError for a template that cannot be read.
-AssemblyDiff diff_assemblies(const AssemblyFiles& old_files, const AssemblyFiles& new_files);
+/// matched by logical id. `old_root` and `new_root` are how the files are named in errors (the
+/// folder they were read from, e.g. `before/`). Throws InputError, naming the file (and line and
+/// column where there is one), for a template or manifest that cannot be read or is not one, and
+/// for nested stacks that nest themselves (a cycle), more than 16 levels deep, or so many times
+/// over that comparing them would mean more than 5,000 stacks or 64 MB of templates.
+AssemblyDiff diff_assemblies(const AssemblyFiles& old_files, const AssemblyFiles& new_files,
+                             const std::string& old_root = {}, const std::string& new_root = {});
 
 /// Compares two template files (JSON or YAML) as one stack named after the new file; nested
-/// stacks are looked up in the folder of each file. Throws InputError when a file cannot be read.
+/// stacks are looked up in the folder of each file. Throws InputError (as diff_assemblies) when a
+/// file is missing, not a regular file (a folder, a FIFO), over 16 MB, or not a template.
 AssemblyDiff diff_template_files(const std::filesystem::path& old_file, const std::filesystem::path& new_file);
 
 /// A stack as CloudFormation has it deployed (what diff_deployed compares the app with).

@@ -42,10 +42,13 @@ private:
     std::vector<std::string> messages_;
 };
 
-/// `text` as an error message may show it: in single quotes, on one line (newlines, tabs and other
-/// control characters, and bytes that are not UTF-8, written as `\n`, `\t`, `\xNN`), and cut after
-/// `max_chars` characters with the total length said (`'aaaa…' (30000 bytes)`), so a message
-/// never echoes a whole file or splits across lines.
+/// `text` as an error message may show it: on one line (newlines, tabs, backslashes and other
+/// control characters, and bytes that are not UTF-8, written as `\n`, `\t`, `\\`, `\xNN`), cut
+/// after `max_chars` characters with the total length said (`aaaa... (30000 bytes in all)`), so a
+/// message never echoes a whole file or splits across lines.
+std::string one_line_excerpt(std::string_view text, std::size_t max_chars = 80);
+
+/// one_line_excerpt() in single quotes: `'aaaa...' (30000 bytes in all)`.
 std::string quote_excerpt(std::string_view text, std::size_t max_chars = 80);
 
 } // namespace leafsynth

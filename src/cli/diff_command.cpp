@@ -23,19 +23,31 @@ namespace {
 constexpr int kExitOk = 0;
 constexpr int kExitDifferences = 1;
 
-/// True when the file reads as a CloudFormation template (a mapping with Resources or
-/// AWSTemplateFormatVersion), as opposed to a leaf config.
-bool is_template_file(const std::string& path) {
+bool ends_with(const std::string& s, const std::string& suffix) {
+    return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+/// True when the file's name says it is a template: `*.template.json|yaml|yml`, or any `*.json`
+/// (leaf configs are YAML).
+bool named_like_template(const std::string& path) {
+    return ends_with(path, ".template.json") || ends_with(path, ".template.yaml") || ends_with(path, ".template.yml") ||
+           fs::path(path).extension() == ".json";
+}
+
+/// True when a regular file mentions what only templates have (a Resources or
+/// AWSTemplateFormatVersion section), as opposed to a leaf config. Only a look at the text: a
+/// template that does not parse is still a template, and its parse error is what gets reported.
+bool mentions_template_sections(const std::string& path) {
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec) || fs::file_size(path, ec) > (std::uintmax_t{16} << 20)) return false;
     std::ifstream in(path, std::ios::binary);
     if (!in) return false;
     std::ostringstream buf;
     buf << in.rdbuf();
-    try {
-        const nlohmann::json doc = parse_template(buf.str(), path);
-        return doc.contains("Resources") || doc.contains("AWSTemplateFormatVersion");
-    } catch (const Error&) {
-        return false;
-    }
+    const std::string text = buf.str();
+    if (text.find("AWSTemplateFormatVersion") != std::string::npos || text.find("\"Resources\"") != std::string::npos)
+        return true;
+    return text.rfind("Resources:", 0) == 0 || text.find("\nResources:") != std::string::npos;
 }
 
 bool use_color(const DiffArgs& args) {
@@ -129,15 +141,18 @@ CLI::App* add_diff_command(CLI::App& cli, DiffArgs& args) {
     return cmd;
 }
 
-int run_diff(const DiffArgs& args) {
+namespace {
+
+int run_diff_checked(const DiffArgs& args) {
     const auto& positionals = args.app.leaf_configs;
-    // Two templates: `leafsynth diff OLD NEW`.
+    // Two templates: `leafsynth diff OLD NEW`. A file named like a template is read as one, so
+    // that its own parse error is reported rather than what the leaf-config reader makes of it.
     bool two_templates = false;
     if (positionals.size() == 2) {
-        auto template_like = [](const std::string& p) {
-            return is_template_file(p) || fs::path(p).extension() == ".json";
-        };
-        two_templates = template_like(positionals[0]) && template_like(positionals[1]);
+        const bool named0 = named_like_template(positionals[0]), named1 = named_like_template(positionals[1]);
+        const bool like0 = named0 || mentions_template_sections(positionals[0]);
+        const bool like1 = named1 || mentions_template_sections(positionals[1]);
+        two_templates = (like0 && like1) || ((named0 || named1) && args.against.empty());
     }
     AssemblyDiff diff;
     if (two_templates) {
@@ -156,13 +171,15 @@ int run_diff(const DiffArgs& args) {
         build_app(app, args.app);
         const Assembly assembly = app.synth();
         for (const auto& w : assembly.warnings) std::cerr << "leafsynth: warning: " << w << "\n";
-        diff = diff_assemblies(old_files, assembly_files(assembly));
+        std::string root = args.against;
+        if (!root.empty() && root.back() != '/') root += '/';
+        diff = diff_assemblies(old_files, assembly_files(assembly), root);
     } else {
         diff = diff_with_deployed(args);
     }
 
     if (args.json) {
-        std::cout << diff_to_json(diff).dump(2) << "\n";
+        std::cout << diff_to_json(diff).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     } else {
         DiffRenderOptions options;
         options.color = use_color(args);
@@ -170,6 +187,23 @@ int run_diff(const DiffArgs& args) {
     }
     std::cout.flush();
     return args.fail && diff.has_differences() ? kExitDifferences : kExitOk;
+}
+
+} // namespace
+
+int run_diff(const DiffArgs& args) {
+    try {
+        return run_diff_checked(args);
+    } catch (const nlohmann::json::exception& e) {
+        // Never reached with the checks of src/diff/; should one be missing, the user still gets
+        // one plain line rather than a raw exception text.
+        std::string what = e.what();
+        if (what.rfind("[json.exception.", 0) == 0 && what.find("] ") != std::string::npos)
+            what = what.substr(what.find("] ") + 2);
+        throw InputError("the templates could not be compared (" + what.substr(0, 200) +
+                         "): a template has a value of a type leafsynth diff does not expect there; please report "
+                         "this with the templates");
+    }
 }
 
 } // namespace leafsynth::cli

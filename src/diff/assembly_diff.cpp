@@ -2,11 +2,8 @@
 // AWS::CloudFormation::Stack resources, and the two-template form.
 
 #include <algorithm>
-#include <fstream>
 #include <optional>
-#include <regex>
 #include <set>
-#include <sstream>
 
 #include "diff/diff_internal.hpp"
 #include "leafsynth/errors.hpp"
@@ -19,7 +16,7 @@ namespace fs = std::filesystem;
 namespace detail {
 namespace {
 
-constexpr int kMaxNesting = 16; // CloudFormation allows fewer levels; this only stops cycles
+constexpr int kMaxAssemblyNesting = 16; // nested cloud assemblies (assembly-* folders of CDK stages)
 
 bool ends_with(const std::string& s, const std::string& suffix) {
     return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -29,34 +26,45 @@ bool is_template_name(const std::string& name) {
     return ends_with(name, ".template.json") || ends_with(name, ".template.yaml") || ends_with(name, ".template.yml");
 }
 
-/// Files worth reading from an output folder: manifests, asset manifests, templates.
+/// Files worth reading from an output folder: manifests, asset manifests, templates (not CDK's
+/// construct tree, tree.json, which can be large and is never compared).
 bool is_assembly_file(const std::string& name) {
-    if (name.rfind("asset.", 0) == 0) return false;
+    if (name.rfind("asset.", 0) == 0 || name == "tree.json") return false;
     return ends_with(name, ".json") || ends_with(name, ".yaml") || ends_with(name, ".yml");
 }
 
-std::string read_file(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw InputError(path.string() + ": cannot be read");
-    std::ostringstream buf;
-    buf << in.rdbuf();
-    if (in.bad()) throw InputError(path.string() + ": cannot be read");
-    return buf.str();
-}
-
-void read_dir(const fs::path& dir, const std::string& prefix, AssemblyFiles& out, int depth) {
+void read_dir(const fs::path& dir, const std::string& prefix, AssemblyFiles& out, int depth, std::uintmax_t& budget) {
     std::error_code ec;
     for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
         const std::string name = it->path().filename().string();
+        // Nested cloud assemblies (CDK stages) live in assembly-* folders; a symbolic link to a
+        // folder is not followed (it could lead back up).
         if (it->is_directory(ec)) {
-            // Nested cloud assemblies (CDK stages) live in assembly-* folders.
-            if (name.rfind("assembly-", 0) == 0 && depth < kMaxNesting)
-                read_dir(it->path(), prefix + name + "/", out, depth + 1);
+            std::error_code link_ec;
+            if (name.rfind("assembly-", 0) == 0 && depth < kMaxAssemblyNesting && !it->is_symlink(link_ec))
+                read_dir(it->path(), prefix + name + "/", out, depth + 1, budget);
             continue;
         }
-        if (it->is_regular_file(ec) && is_assembly_file(name)) out[prefix + name] = read_file(it->path());
+        // read_input_file refuses what is not a regular file (a FIFO would block).
+        if (is_assembly_file(name)) out[prefix + name] = read_input_file(it->path(), &budget);
     }
-    if (ec) throw InputError(dir.string() + ": cannot be listed: " + ec.message());
+    if (ec) throw InputError(one_line(dir.string(), 4096) + ": cannot be listed: " + ec.message());
+}
+
+/// The asset hash in a nested stack's TemplateURL: the first 64 lowercase hex digits followed by
+/// `.json`, `.yaml` or `.yml` (how CDK and leafsynth name template assets), or nothing.
+std::optional<std::string> asset_hash(const std::string& url) {
+    constexpr std::size_t kHexDigits = 64;
+    auto is_hex = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); };
+    for (std::size_t dot = url.find('.', kHexDigits); dot != std::string::npos; dot = url.find('.', dot + 1)) {
+        if (url.compare(dot + 1, 4, "json") != 0 && url.compare(dot + 1, 4, "yaml") != 0 &&
+            url.compare(dot + 1, 3, "yml") != 0)
+            continue;
+        const std::size_t start = dot - kHexDigits;
+        if (std::all_of(url.begin() + static_cast<std::ptrdiff_t>(start), url.begin() + static_cast<std::ptrdiff_t>(dot), is_hex))
+            return url.substr(start, kHexDigits);
+    }
+    return std::nullopt;
 }
 
 std::string folder_of(const std::string& path) {
@@ -71,8 +79,14 @@ struct StackEntry {
     std::string template_file;
 };
 
-void stacks_from_manifest(const AssemblyFiles& files, const std::string& prefix, std::vector<StackEntry>& out,
-                          int depth) {
+/// The stacks of the manifest at `prefix` (and of the nested cloud assemblies it names). `root`
+/// is how the folder is named in errors (`before/`, or "" for the app's own output). A manifest
+/// that is not one (not JSON, not an object, no version, entries of the wrong type, a template
+/// file that is not there) is an error naming the file, not an assembly without stacks.
+void stacks_from_manifest(const AssemblyFiles& files, const std::string& root, const std::string& prefix,
+                          std::vector<StackEntry>& out, int depth, std::set<std::string>& visited) {
+    using ojson = nlohmann::ordered_json;
+    if (!visited.insert(prefix).second) return; // listed twice: its stacks are in already
     auto it = files.find(prefix + "manifest.json");
     if (it == files.end()) {
         // No manifest: every top-level template at this level is a stack.
@@ -84,27 +98,62 @@ void stacks_from_manifest(const AssemblyFiles& files, const std::string& prefix,
         }
         return;
     }
-    nlohmann::ordered_json manifest;
-    try {
-        manifest = nlohmann::ordered_json::parse(it->second);
-    } catch (const nlohmann::ordered_json::exception& e) {
-        throw InputError(prefix + "manifest.json: not valid JSON: " + e.what());
-    }
-    if (!manifest.contains("artifacts") || !manifest["artifacts"].is_object()) return;
-    for (const auto& [id, artifact] : manifest["artifacts"].items()) {
-        if (!artifact.is_object()) continue;
-        const std::string type = artifact.value("type", std::string());
-        const auto props = artifact.value("properties", nlohmann::ordered_json::object());
-        if (type == "cdk:cloud-assembly" && depth < kMaxNesting) {
-            const std::string dir = props.value("directoryName", std::string());
-            if (!dir.empty()) stacks_from_manifest(files, prefix + dir + "/", out, depth + 1);
+    const std::string origin = root + prefix + "manifest.json";
+    const std::string& text = it->second;
+    const ojson manifest = parse_json_checked<ojson>(text, origin);
+    auto fail = [&](const std::vector<std::string>& path, const std::string& message) {
+        throw_input(origin, nearest_key(path, json_key_locator(text)), key_path(path), message);
+    };
+    auto string_or_absent = [&](const ojson& object, const char* key, const std::vector<std::string>& path) {
+        auto m = object.find(key);
+        if (m == object.end()) return std::optional<std::string>();
+        if (!m->is_string() || m->get_ref<const std::string&>().empty()) {
+            std::vector<std::string> p = path;
+            p.push_back(key);
+            fail(p, "must be a non-empty string");
+        }
+        return std::optional<std::string>(m->get<std::string>());
+    };
+    if (!manifest.is_object())
+        throw_input(origin, {1, 1}, "", "not a cloud assembly manifest: the top level is not a JSON object");
+    if (!manifest.contains("version") && !manifest.contains("artifacts"))
+        throw_input(origin, {1, 1}, "",
+                    "not a cloud assembly manifest (it has neither \"version\" nor \"artifacts\"): give the folder of "
+                    "a 'leafsynth synth -o DIR' or 'cdk synth' output");
+    if (manifest.contains("version") && !manifest["version"].is_string())
+        fail({"version"}, "must be a string, the version of the cloud assembly schema (e.g. \"36.0.0\")");
+    if (!manifest.contains("artifacts")) return;
+    const ojson& artifacts = manifest["artifacts"];
+    if (!artifacts.is_object()) fail({"artifacts"}, "must be an object of artifact ids to artifacts");
+    for (const auto& [id, artifact] : artifacts.items()) {
+        const std::vector<std::string> at = {"artifacts", id};
+        if (!artifact.is_object()) fail(at, "an artifact must be an object with a type");
+        const std::optional<std::string> type = string_or_absent(artifact, "type", at);
+        if (!type) fail(at, "the artifact has no type");
+        static const ojson no_properties = ojson::object();
+        const ojson& props = artifact.contains("properties") ? artifact["properties"] : no_properties;
+        if (!props.is_object()) fail({"artifacts", id, "properties"}, "must be an object");
+        std::vector<std::string> props_path = at;
+        props_path.push_back("properties");
+        if (*type == "cdk:cloud-assembly") {
+            const std::optional<std::string> dir = string_or_absent(props, "directoryName", props_path);
+            if (!dir) fail(props_path, "a nested cloud assembly needs a directoryName");
+            if (depth >= kMaxAssemblyNesting)
+                fail(at, "cloud assemblies nested more than " + std::to_string(kMaxAssemblyNesting) + " levels deep");
+            stacks_from_manifest(files, root, prefix + *dir + "/", out, depth + 1, visited);
             continue;
         }
-        if (type != "aws:cloudformation:stack") continue;
+        if (*type != "aws:cloudformation:stack") continue;
         StackEntry entry;
-        entry.name = props.value("stackName", id);
-        entry.template_file = prefix + props.value("templateFile", id + ".template.json");
-        const std::string env = artifact.value("environment", std::string());
+        entry.name = string_or_absent(props, "stackName", props_path).value_or(id);
+        const std::string file = string_or_absent(props, "templateFile", props_path).value_or(id + ".template.json");
+        entry.template_file = prefix + file;
+        if (!files.count(entry.template_file)) {
+            props_path.push_back("templateFile");
+            fail(props_path, "names the template file '" + one_line(file, 200) + "', which is not in " +
+                                 (root.empty() ? std::string("the assembly") : "the folder " + one_line(root + prefix, 200)));
+        }
+        const std::string env = string_or_absent(artifact, "environment", at).value_or("");
         const auto slash = env.rfind('/');
         if (env.rfind("aws://", 0) == 0 && slash != std::string::npos && slash > 5) {
             const std::string region = env.substr(slash + 1);
@@ -114,10 +163,20 @@ void stacks_from_manifest(const AssemblyFiles& files, const std::string& prefix,
     }
 }
 
+std::vector<StackEntry> stacks_of(const AssemblyFiles& files, const std::string& root) {
+    std::vector<StackEntry> out;
+    std::set<std::string> visited;
+    stacks_from_manifest(files, root, "", out, 0, visited);
+    return out;
+}
+
 /// One side of a comparison: its files, parsed templates, and how nested templates are found.
 class Side {
 public:
-    explicit Side(const AssemblyFiles& files, std::string label = "output") : files_(files), label_(std::move(label)) {}
+    /// `root` is how the files are named in errors: the folder they were read from (`before/`),
+    /// or "" for the app's own output.
+    explicit Side(const AssemblyFiles& files, std::string label = "output", std::string root = {})
+        : files_(files), label_(std::move(label)), root_(std::move(root)) {}
     virtual ~Side() = default;
 
     /// What this side is, for notes: `old output`, `new output`, `deployed stack`.
@@ -125,13 +184,22 @@ public:
 
     const AssemblyFiles& files() const { return files_; }
 
+    /// The file at `path` as errors name it.
+    virtual std::string display(const std::string& path) const { return root_ + path; }
+
+    /// The size of the file at `path` (0 when absent).
+    std::size_t size_of(const std::string& path) const {
+        auto it = files_.find(path);
+        return it == files_.end() ? 0 : it->second.size();
+    }
+
     /// The parsed template at `path` (cached). Throws InputError when absent or unreadable.
     const json& template_at(const std::string& path) {
         auto cached = parsed_.find(path);
         if (cached != parsed_.end()) return cached->second;
         auto it = files_.find(path);
-        if (it == files_.end()) throw InputError(path + ": template not found in the assembly");
-        return parsed_.emplace(path, parse_template(it->second, path)).first->second;
+        if (it == files_.end()) throw InputError(one_line(display(path), 4096) + ": template not found in the " + label_);
+        return parsed_.emplace(path, parse_template(it->second, display(path))).first->second;
     }
 
     /// The template file of the nested stack a parent's AWS::CloudFormation::Stack resource
@@ -145,14 +213,12 @@ public:
             if (p != md.end() && p->is_string() && files_.count(folder + p->get<std::string>()))
                 return folder + p->get<std::string>();
         }
-        const json props = resource.value("Properties", json::object());
+        const json& props = member(resource, "Properties");
         if (!props.is_object() || !props.contains("TemplateURL")) return std::nullopt;
         const std::string url = render_value(props["TemplateURL"]);
-        static const std::regex hash_re("([0-9a-f]{64})\\.(json|yaml|yml)");
-        std::smatch m;
-        if (std::regex_search(url, m, hash_re)) {
+        if (const std::optional<std::string> hash = asset_hash(url)) {
             index(folder);
-            auto found = by_hash_.find(folder + "|" + m[1].str());
+            auto found = by_hash_.find(folder + "|" + *hash);
             if (found != by_hash_.end()) return found->second;
         }
         // A plain relative path (a hand-written parent next to its nested templates).
@@ -181,14 +247,15 @@ private:
             if (is_template_name(name)) by_hash_.emplace(folder + "|" + sha256_hex(contents), path);
             if (!ends_with(name, ".assets.json")) continue;
             try {
-                const json assets = json::parse(contents);
-                if (!assets.contains("files") || !assets["files"].is_object()) continue;
-                for (const auto& [hash, entry] : assets["files"].items()) {
-                    const std::string source = entry.value("source", json::object()).value("path", std::string());
+                const json assets = parse_json_checked<json>(contents, display(path));
+                const json& asset_files = member(assets, "files");
+                if (!asset_files.is_object()) continue;
+                for (const auto& [hash, entry] : asset_files.items()) {
+                    const std::string source = string_member(member(entry, "source"), "path");
                     if (!source.empty() && files_.count(folder + source))
                         by_hash_.emplace(folder + "|" + hash, folder + source);
                 }
-            } catch (const json::exception&) {
+            } catch (const Error&) {
                 // An unreadable asset manifest only means fewer ways to find nested templates.
             }
         }
@@ -196,6 +263,7 @@ private:
 
     const AssemblyFiles& files_;
     std::string label_;
+    std::string root_;
     std::map<std::string, json> parsed_;
     std::map<std::string, std::string> by_hash_;
     std::set<std::string> indexed_;
@@ -221,6 +289,8 @@ public:
         return region + "/" + name + ".template";
     }
 
+    std::string display(const std::string& path) const override { return "the deployed template of " + path; }
+
     std::optional<std::string> nested_template(const std::string& logical_id, const json&,
                                                const std::string& parent_path) override {
         auto it = nested.find(parent_path + "\n" + logical_id);
@@ -231,7 +301,7 @@ public:
 private:
     void add(const DeployedStack& d, const std::string& k, int depth) {
         deployed_files[k] = d.template_body;
-        if (depth >= kMaxNesting) return;
+        if (depth >= kMaxNestedStackDepth) return;
         for (const auto& child : d.nested) {
             if (!child.exists) continue;
             const std::string ck = k + "/" + child.name;
@@ -241,9 +311,7 @@ private:
     }
 };
 
-bool is_nested_stack(const json& resource) {
-    return resource.is_object() && resource.value("Type", std::string()) == "AWS::CloudFormation::Stack";
-}
+bool is_nested_stack(const json& resource) { return string_member(resource, "Type") == "AWS::CloudFormation::Stack"; }
 
 /// The logical ids of the nested stacks of a template.
 std::vector<std::string> nested_ids(const json& tmpl) {
@@ -259,14 +327,66 @@ bool is_template_url_change(const ValueChange& c) {
     return c.path == p || c.path.rfind(p + ".", 0) == 0 || c.path.rfind(p + "[", 0) == 0;
 }
 
-/// Compares one stack and, recursively, its nested stacks. `changing` names this stack's
-/// Parameters whose value changes (a replacement in the parent or a sibling feeds them); the
-/// names of this stack's Outputs whose value changes go to `changing_outputs`. Replacements are
-/// followed across nested stacks that way: parent resource -> child parameter, child output ->
-/// parent resource or sibling parameter, until nothing more changes.
-StackDiff diff_stack(Side& old_side, Side& new_side, const std::optional<std::string>& old_path,
-                     const std::optional<std::string>& new_path, int depth,
-                     const std::set<std::string>& changing = {}, std::set<std::string>* changing_outputs = nullptr) {
+/// The stacks on the way down from a top-level stack to the one being compared, and what
+/// comparing has cost so far, so that templates that include themselves, or each other many
+/// times over, end in an error instead of an endless or exponential descent.
+struct Nesting {
+    struct Level {
+        std::optional<std::string> old_path, new_path;
+        std::string id; ///< Logical id in the parent (empty for the top-level stack).
+    };
+    std::vector<Level> chain;
+    std::size_t comparisons = 0;
+    std::uintmax_t bytes = 0;
+
+    /// `Top.template.json > A > B` on one side, shortened in the middle when long.
+    std::string path_text(const Side& side, bool old) const {
+        std::vector<std::string> parts;
+        for (const auto& level : chain) {
+            const std::optional<std::string>& path = old ? level.old_path : level.new_path;
+            parts.push_back(level.id.empty() ? side.display(path.value_or("")) : level.id);
+        }
+        std::string out;
+        for (std::size_t i = 0; i < parts.size(); ++i) {
+            if (parts.size() > 8 && i >= 3 && i + 4 < parts.size()) {
+                if (i == 3) out += " > ...";
+                continue;
+            }
+            out += (i ? " > " : "") + one_line(parts[i], 60);
+        }
+        return out;
+    }
+};
+
+/// Where the resource `id` is in the template at `path` of `side`, for errors about it.
+[[noreturn]] void fail_at_resource(const Side& side, const std::string& path, const std::string& id,
+                                   const std::string& message) {
+    auto it = side.files().find(path);
+    const TextPosition where = it == side.files().end() ? TextPosition{} : template_key_position(it->second, {"Resources", id});
+    throw_input(side.display(path), where, key_path({"Resources", id}), message);
+}
+
+/// Compares one stack and, recursively, its nested stacks (the stack is `nesting.chain.back()`).
+/// `changing` names this stack's Parameters whose value changes (a replacement in the parent or a
+/// sibling feeds them); the names of this stack's Outputs whose value changes go to
+/// `changing_outputs`. Replacements are followed across nested stacks that way: parent resource
+/// -> child parameter, child output -> parent resource or sibling parameter, until nothing more
+/// changes.
+StackDiff diff_stack(Side& old_side, Side& new_side, Nesting& nesting, const std::set<std::string>& changing = {},
+                     std::set<std::string>* changing_outputs = nullptr) {
+    const std::optional<std::string> old_path = nesting.chain.back().old_path;
+    const std::optional<std::string> new_path = nesting.chain.back().new_path;
+    ++nesting.comparisons;
+    nesting.bytes += (old_path ? old_side.size_of(*old_path) : 0) + (new_path ? new_side.size_of(*new_path) : 0);
+    if (nesting.comparisons > kMaxStackComparisons || nesting.bytes > kMaxComparedBytes) {
+        const auto& top = nesting.chain.front();
+        throw InputError(one_line(top.new_path ? new_side.display(*top.new_path) : old_side.display(*top.old_path), 4096) +
+                         ": its nested stacks would mean comparing more than " + std::to_string(kMaxStackComparisons) +
+                         " stacks or " + std::to_string(kMaxComparedBytes >> 20) +
+                         " MB of templates (now at " + (top.new_path ? nesting.path_text(new_side, false)
+                                                                     : nesting.path_text(old_side, true)) +
+                         "): do nested templates include each other many times over?");
+    }
     StackDiff out;
     out.old_template = old_path.value_or("");
     out.new_template = new_path.value_or("");
@@ -283,6 +403,23 @@ StackDiff diff_stack(Side& old_side, Side& new_side, const std::optional<std::st
         return t.contains("Resources") && t["Resources"].contains(id) && is_nested_stack(t["Resources"][id])
                    ? &t["Resources"][id]
                    : nullptr;
+    };
+    // A nested stack whose template is one of the stacks it is in: a cycle, on either side.
+    auto check_cycle = [&](const Side& side, const std::optional<std::string>& file, const std::string& parent,
+                           const std::string& id, bool old) {
+        if (!file) return;
+        for (const auto& level : nesting.chain)
+            if ((old ? level.old_path : level.new_path) == file)
+                fail_at_resource(side, parent, id,
+                                 "the nested stack's template is " + one_line(side.display(*file), 200) +
+                                     ", which already contains it (" + nesting.path_text(side, old) + " > " +
+                                     one_line(id, 60) +
+                                     "): a stack cannot nest itself; point its TemplateURL at another template");
+        if (static_cast<int>(nesting.chain.size()) > kMaxNestedStackDepth)
+            fail_at_resource(side, parent, id,
+                             "nested stacks more than " + std::to_string(kMaxNestedStackDepth) + " levels deep (" +
+                                 nesting.path_text(side, old) + " > " + one_line(id, 60) +
+                                 "): is a template nesting itself through others?");
     };
     std::set<std::string> child_outputs; // "<Id>.Outputs.<Name>" whose value changes
     // What changes value in this template besides its own replacements.
@@ -309,18 +446,18 @@ StackDiff diff_stack(Side& old_side, Side& new_side, const std::optional<std::st
                                        ", so only the parent's resource is compared");
                 continue;
             }
-            if (depth >= kMaxNesting) {
-                nested_notes.push_back("nested stack " + id + ": nested too deeply, not compared");
-                continue;
-            }
-            // The child's parameters whose value changes: those its parent passes from a changing value.
+            if (o) check_cycle(old_side, o_file, *old_path, id, true);
+            if (n) check_cycle(new_side, n_file, *new_path, id, false);
+    // The child's parameters whose value changes: those its parent passes from a changing value.
             std::set<std::string> child_params;
             if (n && n->contains("Properties") && (*n)["Properties"].contains("Parameters") &&
                 (*n)["Properties"]["Parameters"].is_object())
                 for (const auto& [key, value] : (*n)["Properties"]["Parameters"].items())
                     if (refers_to_any(value, sources)) child_params.insert(key);
             std::set<std::string> outputs;
-            StackDiff child = diff_stack(old_side, new_side, o_file, n_file, depth + 1, child_params, &outputs);
+            nesting.chain.push_back({o_file, n_file, id});
+            StackDiff child = diff_stack(old_side, new_side, nesting, child_params, &outputs);
+            nesting.chain.pop_back();
             child.name = id;
             for (const auto& name : outputs) found_outputs.insert(id + ".Outputs." + name);
             out.nested.push_back(std::move(child));
@@ -356,18 +493,37 @@ StackDiff diff_stack(Side& old_side, Side& new_side, const std::optional<std::st
     return out;
 }
 
+/// Compares a top-level stack (and its nested stacks).
+StackDiff diff_top_stack(Side& old_side, Side& new_side, const std::optional<std::string>& old_path,
+                         const std::optional<std::string>& new_path) {
+    Nesting nesting;
+    nesting.chain.push_back({old_path, new_path, ""});
+    return diff_stack(old_side, new_side, nesting);
+}
+
 /// The folder's templates and asset manifests (not recursive), for nested stacks of a template
 /// given on its own.
 AssemblyFiles folder_files(const fs::path& file) {
     AssemblyFiles out;
     const fs::path dir = file.has_parent_path() ? file.parent_path() : fs::path(".");
+    std::uintmax_t budget = kMaxFolderBytes;
     std::error_code ec;
     for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
         const std::string name = it->path().filename().string();
-        if (!it->is_regular_file(ec)) continue;
-        if (is_template_name(name) || ends_with(name, ".assets.json")) out[name] = read_file(it->path());
+        if (!it->is_regular_file(ec) || !(is_template_name(name) || ends_with(name, ".assets.json"))) continue;
+        try {
+            out[name] = read_input_file(it->path(), &budget);
+        } catch (const InputError&) {
+            // A file that cannot be read (too big, gone) is only a template fewer to find
+            // nested stacks in: a nested stack that needs it gets a note saying so.
+        }
     }
     return out;
+}
+
+/// How the files of the folder of `file` are named in errors: `dir/`, or "" for the current one.
+std::string folder_root(const fs::path& file) {
+    return file.has_parent_path() ? file.parent_path().string() + "/" : std::string();
 }
 
 } // namespace
@@ -378,9 +534,10 @@ bool AssemblyDiff::has_differences() const {
 }
 
 AssemblyFiles read_assembly_dir(const std::filesystem::path& dir) {
-    if (!fs::is_directory(dir)) throw InputError(dir.string() + ": not a folder");
+    if (!fs::is_directory(dir)) throw InputError(detail::one_line(dir.string(), 4096) + ": not a folder");
     AssemblyFiles out;
-    detail::read_dir(dir, "", out, 0);
+    std::uintmax_t budget = detail::kMaxFolderBytes;
+    detail::read_dir(dir, "", out, 0, budget);
     return out;
 }
 
@@ -393,12 +550,11 @@ AssemblyFiles assembly_files(const Assembly& assembly) {
     return out;
 }
 
-AssemblyDiff diff_assemblies(const AssemblyFiles& old_files, const AssemblyFiles& new_files) {
+AssemblyDiff diff_assemblies(const AssemblyFiles& old_files, const AssemblyFiles& new_files,
+                             const std::string& old_root, const std::string& new_root) {
     using namespace detail;
-    std::vector<StackEntry> olds, news;
-    stacks_from_manifest(old_files, "", olds, 0);
-    stacks_from_manifest(new_files, "", news, 0);
-    Side old_side(old_files, "old output"), new_side(new_files, "new output");
+    const std::vector<StackEntry> olds = stacks_of(old_files, old_root), news = stacks_of(new_files, new_root);
+    Side old_side(old_files, "old output", old_root), new_side(new_files, "new output", new_root);
     AssemblyDiff out;
     std::vector<bool> matched(olds.size(), false);
     for (const auto& n : news) {
@@ -413,14 +569,14 @@ AssemblyDiff diff_assemblies(const AssemblyFiles& old_files, const AssemblyFiles
             matched[*match] = true;
             old_path = olds[*match].template_file;
         }
-        StackDiff sd = diff_stack(old_side, new_side, old_path, n.template_file, 0);
+        StackDiff sd = diff_top_stack(old_side, new_side, old_path, n.template_file);
         sd.name = n.name;
         sd.region = n.region;
         out.stacks.push_back(std::move(sd));
     }
     for (std::size_t i = 0; i < olds.size(); ++i) {
         if (matched[i]) continue;
-        StackDiff sd = diff_stack(old_side, new_side, olds[i].template_file, std::nullopt, 0);
+        StackDiff sd = diff_top_stack(old_side, new_side, olds[i].template_file, std::nullopt);
         sd.name = olds[i].name;
         sd.region = olds[i].region;
         out.stacks.push_back(std::move(sd));
@@ -490,8 +646,7 @@ bool is_troubled_status(const std::string& status) {
 
 AssemblyDiff diff_deployed(const std::vector<DeployedStack>& deployed, const AssemblyFiles& new_files) {
     using namespace detail;
-    std::vector<StackEntry> news;
-    stacks_from_manifest(new_files, "", news, 0);
+    const std::vector<StackEntry> news = stacks_of(new_files, "");
     DeployedSide old_side(deployed);
     Side new_side(new_files, "app's output");
     AssemblyDiff out;
@@ -501,7 +656,7 @@ AssemblyDiff diff_deployed(const std::vector<DeployedStack>& deployed, const Ass
         });
         std::optional<std::string> old_path;
         if (d != deployed.end() && d->exists) old_path = DeployedSide::key(d->region, d->name);
-        StackDiff sd = diff_stack(old_side, new_side, old_path, n.template_file, 0);
+        StackDiff sd = diff_top_stack(old_side, new_side, old_path, n.template_file);
         sd.name = n.name;
         sd.region = n.region.empty() && d != deployed.end() ? d->region : n.region;
         if (d != deployed.end()) annotate(sd, *d, new_side.template_at(n.template_file));
@@ -513,8 +668,9 @@ AssemblyDiff diff_deployed(const std::vector<DeployedStack>& deployed, const Ass
 AssemblyDiff diff_template_files(const std::filesystem::path& old_file, const std::filesystem::path& new_file) {
     using namespace detail;
     auto load = [](const fs::path& file) {
-        if (!fs::is_regular_file(file)) throw InputError(file.string() + ": no such template file");
-        const std::string text = read_file(file);
+        std::error_code ec;
+        if (!fs::exists(file, ec)) throw InputError(one_line(file.string(), 4096) + ": no such template file");
+        const std::string text = read_input_file(file);
         const json tmpl = parse_template(text, file.string());
         AssemblyFiles files;
         // Nested stacks are looked up beside the file, only when there are some.
@@ -523,9 +679,10 @@ AssemblyDiff diff_template_files(const std::filesystem::path& old_file, const st
         return files;
     };
     const AssemblyFiles old_files = load(old_file), new_files = load(new_file);
-    Side old_side(old_files, "old template's folder"), new_side(new_files, "new template's folder");
+    Side old_side(old_files, "old template's folder", folder_root(old_file)),
+        new_side(new_files, "new template's folder", folder_root(new_file));
     AssemblyDiff out;
-    StackDiff sd = diff_stack(old_side, new_side, old_file.filename().string(), new_file.filename().string(), 0);
+    StackDiff sd = diff_top_stack(old_side, new_side, old_file.filename().string(), new_file.filename().string());
     std::string name = new_file.filename().string();
     if (name.find(".template.") != std::string::npos) name = name.substr(0, name.find(".template."));
     sd.name = name;

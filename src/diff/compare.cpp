@@ -153,6 +153,18 @@ std::string index_path(const std::string& path, std::size_t i) { return path + "
 
 } // namespace
 
+const json& member(const json& value, const char* key) {
+    static const json null_value;
+    if (!value.is_object()) return null_value;
+    auto it = value.find(key);
+    return it != value.end() ? *it : null_value;
+}
+
+std::string string_member(const json& value, const char* key) {
+    const json& m = member(value, key);
+    return m.is_string() ? m.get<std::string>() : std::string{};
+}
+
 std::string join_path(const std::string& path, const std::string& key) {
     return path.empty() ? key : path + "." + key;
 }
@@ -190,7 +202,7 @@ json canonical_template(const json& tmpl) {
             if (resource.contains("DependsOn")) resource["DependsOn"] = sorted_string_list(resource["DependsOn"]);
             // "Delete" is what CloudFormation does without a policy (RDS clusters and instances
             // default to Snapshot instead), so an explicit Delete is no change.
-            const std::string type = resource.value("Type", std::string());
+            const std::string type = string_member(resource, "Type");
             if (type == "AWS::RDS::DBCluster" || type == "AWS::RDS::DBInstance") continue;
             for (const char* policy : {"DeletionPolicy", "UpdateReplacePolicy"})
                 if (resource.contains(policy) && resource[policy] == "Delete") resource.erase(policy);

@@ -35,8 +35,10 @@ std::string marker(ChangeKind k) {
 
 std::string shown(const json& value) {
     std::string text = compact(value);
-    if (text.size() > kMaxValueWidth) text = text.substr(0, kMaxValueWidth - 3) + "...";
-    return text;
+    if (text.size() <= kMaxValueWidth) return text;
+    std::size_t cut = kMaxValueWidth - 3;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut; // not inside a UTF-8 sequence
+    return text.substr(0, cut) + "...";
 }
 
 /// Two long strings that differ somewhere in the middle (a dashboard body, a policy in a JSON

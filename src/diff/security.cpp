@@ -69,6 +69,8 @@ json parse_document_string(const json& value) {
     } else {
         return nullptr;
     }
+    // The string is a value of the template: nested too deeply, it is not read as a policy.
+    if (json_too_deep_at(text) != std::string_view::npos) return nullptr;
     try {
         json doc = json::parse(text);
         return doc.is_object() && doc.contains("Statement") ? canonical_value(doc) : json(nullptr);
@@ -124,7 +126,7 @@ void add_statements(const std::string& holder, const std::string& type, const st
             out.push_back({holder + "|" + location + "|" + compact(comparable_form(s)), std::move(row)});
             continue;
         }
-        row.effect = s.value("Effect", std::string("?"));
+        row.effect = s.contains("Effect") ? render_value(s["Effect"]) : "?";
         for (const auto& a : rendered_list(s.value("Action", json()))) row.actions.push_back(a);
         for (const auto& a : rendered_list(s.value("NotAction", json()))) row.actions.push_back("NOT " + a);
         if (s.contains("Principal")) row.principals = render_principals(s["Principal"]);
@@ -227,7 +229,7 @@ Found collect(const json& tmpl) {
     if (!tmpl.is_object() || !tmpl.contains("Resources") || !tmpl["Resources"].is_object()) return found;
     for (const auto& [id, resource] : tmpl["Resources"].items()) {
         if (!resource.is_object()) continue;
-        const std::string type = resource.value("Type", std::string());
+        const std::string type = string_member(resource, "Type");
         const json props = resource.value("Properties", json::object());
         if (!props.is_object()) continue;
         const std::string self = "${" + id + "}";

@@ -46,12 +46,6 @@ bool is_custom_type(const std::string& type) {
     return type.rfind("Custom::", 0) == 0 || type == "AWS::CloudFormation::CustomResource";
 }
 
-std::string string_at(const json& object, const char* key) {
-    if (!object.is_object()) return {};
-    auto it = object.find(key);
-    return it != object.end() && it->is_string() ? it->get<std::string>() : std::string{};
-}
-
 bool keeps_resource(const std::string& policy) {
     return policy == "Retain" || policy == "RetainExceptOnCreate" || policy == "Snapshot";
 }
@@ -153,7 +147,7 @@ void classify(ResourceChange& change, const json& old_res, const json& new_res) 
     const json& old_props = old_res.contains("Properties") ? old_res["Properties"] : empty;
     const json& new_props = new_res.contains("Properties") ? new_res["Properties"] : empty;
     const bool properties_changed = !values_equal(old_props, new_props);
-    if (!values_equal(old_res.value("Condition", json()), new_res.value("Condition", json()))) {
+    if (!values_equal(member(old_res, "Condition"), member(new_res, "Condition"))) {
         raise(Impact::MayReplace);
         change.reasons.push_back("its Condition changes: it may be created or deleted");
     }
@@ -191,9 +185,9 @@ void classify(ResourceChange& change, const json& old_res, const json& new_res) 
 }
 
 void add_hazards(ResourceChange& change, const json& old_res, const json& new_res) {
-    const std::string old_del = string_at(old_res, "DeletionPolicy"), new_del = string_at(new_res, "DeletionPolicy");
-    const std::string old_rep = string_at(old_res, "UpdateReplacePolicy"),
-                      new_rep = string_at(new_res, "UpdateReplacePolicy");
+    const std::string old_del = string_member(old_res, "DeletionPolicy"), new_del = string_member(new_res, "DeletionPolicy");
+    const std::string old_rep = string_member(old_res, "UpdateReplacePolicy"),
+                      new_rep = string_member(new_res, "UpdateReplacePolicy");
     change.stateful = stateful_types().count(change.type()) || stateful_types().count(change.old_type) ||
                       keeps_resource(old_del) || keeps_resource(new_del) || keeps_resource(old_rep) ||
                       keeps_resource(new_rep);
@@ -250,8 +244,9 @@ void leaves(const json& value, const std::string& path, std::map<std::string, st
 /// The share of property leaves two resources have in common (0 to 1).
 double similarity(const json& a, const json& b) {
     std::map<std::string, std::string> la, lb;
-    leaves(a.value("Properties", json::object()), "", la);
-    leaves(b.value("Properties", json::object()), "", lb);
+    const json empty = json::object();
+    leaves(a.contains("Properties") ? a["Properties"] : empty, "", la);
+    leaves(b.contains("Properties") ? b["Properties"] : empty, "", lb);
     if (la.empty() && lb.empty()) return 1.0;
     std::size_t same = 0;
     for (const auto& [path, v] : la) {
@@ -405,8 +400,8 @@ void follow_replacements(const json& olds, const json& news, std::vector<Resourc
                         ResourceChange c;
                         c.logical_id = id;
                         c.kind = ChangeKind::Modified;
-                        c.old_type = string_at(olds[id], "Type");
-                        c.new_type = string_at(news[id], "Type");
+                        c.old_type = string_member(olds[id], "Type");
+                        c.new_type = string_member(news[id], "Type");
                         c.impact = Impact::UpdateInPlace;
                         out.push_back(std::move(c));
                         change = std::prev(out.end());
@@ -465,8 +460,8 @@ void diff_resources(const json& old_t, const json& new_t, std::vector<ResourceCh
         const json none = json::object();
         const json& o = in_old ? olds[id] : none;
         const json& n = in_new ? news[id] : none;
-        change.old_type = string_at(o, "Type");
-        change.new_type = string_at(n, "Type");
+        change.old_type = string_member(o, "Type");
+        change.new_type = string_member(n, "Type");
         if (!in_old) {
             change.kind = ChangeKind::Added;
         } else if (!in_new) {

@@ -201,7 +201,7 @@ TEST_CASE("Nested templates are found through the asset manifest when the hash i
     CHECK(game.nested[0].new_template == "renamed.template.json");
 }
 
-TEST_CASE("Stacks are matched by name; the same name in two regions pairs by region") {
+TEST_CASE("Stacks are matched by name, the same name in two regions pairs by region") {
     AssemblyFiles a, b;
     const std::string t1 = R"({"Resources": {"T": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": "one"}}}})";
     const std::string t2 = R"({"Resources": {"T": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": "two"}}}})";

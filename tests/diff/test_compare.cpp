@@ -96,7 +96,7 @@ Resources:
 } // namespace
 
 TEST_CASE("YAML short-form tags become their long forms") {
-    const json t = parse_template("Resources:\n  A:\n    Type: X\n    Properties:\n      R: !Ref B\n      G: !GetAtt B.Arn\n"
+    const json t = parse_template("Resources:\n  A:\n    Type: Custom::X\n    Properties:\n      R: !Ref B\n      G: !GetAtt B.Arn\n"
                                   "      S: !Sub '${B}'\n      J: !Join [',', [!Ref B, c]]\n      C: !Condition IsProd\n"
                                   "      N: !GetAtt B.Endpoint.Address\n");
     const json& p = t["Resources"]["A"]["Properties"];
@@ -109,7 +109,7 @@ TEST_CASE("YAML short-form tags become their long forms") {
 }
 
 TEST_CASE("YAML scalars: quoted stay strings, plain ones are typed") {
-    const json t = parse_template("A: '12'\nB: 12\nC: true\nD: \"true\"\nE: ~\nF: 1.5\nG: abc\n");
+    const json t = parse_template("Metadata:\n  A: '12'\n  B: 12\n  C: true\n  D: \"true\"\n  E: ~\n  F: 1.5\n  G: abc\n")["Metadata"];
     CHECK(t["A"] == "12");
     CHECK(t["B"] == 12);
     CHECK(t["C"] == true);

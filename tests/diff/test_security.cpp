@@ -69,7 +69,7 @@ TEST_CASE("An inline role policy statement added is a widening row with the role
     CHECK(s.managed_policies.empty());
 }
 
-TEST_CASE("A changed statement is one removed and one added row; a removed Allow narrows") {
+TEST_CASE("A changed statement is one removed and one added row, a removed Allow narrows") {
     const json s1 = json::parse(R"([{"Effect": "Allow", "Action": "sns:Publish", "Resource": {"Ref": "Topic"}}])");
     const json s2 = json::parse(R"([{"Effect": "Allow", "Action": "sns:Publish", "Resource": {"Ref": "OtherTopic"}}])");
     const SecurityChanges s = security({{"Role", role(s1)}}, {{"Role", role(s2)}});
@@ -214,7 +214,7 @@ TEST_CASE("Security-group rules: a changed inline port removes one rule and adds
     CHECK(has_note(added.notes, "open to the internet"));
 }
 
-TEST_CASE("Security-group rules: numbers as strings are the same rule; separate ingress and egress resources") {
+TEST_CASE("Security-group rules: numbers as strings are the same rule, separate ingress and egress resources") {
     json as_strings = tcp_rule(22);
     as_strings["FromPort"] = "22";
     CHECK(security({{"Sg", sg(json::array({tcp_rule(22)}))}}, {{"Sg", sg(json::array({as_strings}))}}).empty());

@@ -291,7 +291,7 @@ TEST_CASE("Stateful: replacing a log group and changing a DeletionPolicy are fla
     CHECK(has_hazard(p, "UpdateReplacePolicy changes: Retain -> (default: Delete)"));
 }
 
-TEST_CASE("Stateful: any resource with a Retain policy counts as stateful; a plain one does not") {
+TEST_CASE("Stateful: any resource with a Retain policy counts as stateful, a plain one does not") {
     const json topic = {{"Type", "AWS::SNS::Topic"}, {"UpdateReplacePolicy", "Retain"}, {"Properties", {{"TopicName", "a"}}}};
     json renamed = topic;
     renamed["Properties"]["TopicName"] = "b";
@@ -415,7 +415,7 @@ TEST_CASE("Resources that refer to a replaced one are updated, or replaced throu
           std::string::npos);
 }
 
-TEST_CASE("Knock-on replacements are followed through chains; in-place updates do not propagate") {
+TEST_CASE("Knock-on replacements are followed through chains, in-place updates do not propagate") {
     const json old_t = json::parse(R"({"Resources": {
       "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}},
       "Subnet": {"Type": "AWS::EC2::Subnet", "Properties": {"VpcId": {"Ref": "Vpc"}, "CidrBlock": "10.0.0.0/24"}},
