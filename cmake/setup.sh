@@ -3,6 +3,8 @@
 # through apt (skipped when all are present), and the Python tools the tests use (cfn-lint,
 # moto) into a local virtualenv only when they are not already on PATH, and the AWS CDK CLI with
 # the cloud-assembly schema (npm) into .tools/node only when they are not already there.
+# `setup.sh --sanitize` (what `bash cmake/run.sh test` runs) also installs clang with its
+# sanitizer and libFuzzer runtimes and llvm-symbolizer, for the sanitizer stage (build-sanitize/).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -12,6 +14,11 @@ packages=(
   nlohmann-json3-dev libcli11-dev libfmt-dev libyaml-cpp-dev catch2 libssl-dev libzip-dev
   libcurl4-openssl-dev libpugixml-dev openssl
 )
+if [ "${1:-}" = --sanitize ]; then
+  # clang++ (14 on Debian 12), its ASan/UBSan/LSan and libFuzzer runtimes (libclang_rt.*), and
+  # llvm-symbolizer (package llvm) for readable sanitizer stack traces.
+  packages+=(clang libclang-rt-14-dev llvm)
+fi
 # node and npm run the AWS CDK CLI of tests/assembly. Keep the ones on PATH (e.g. a newer
 # NodeSource build, which ships its own npm); install Debian's only when either is missing.
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
