@@ -1,7 +1,6 @@
 #include "leafsynth/cfn_resource.hpp"
 
 #include <algorithm>
-#include <regex>
 
 #include "leafsynth/errors.hpp"
 #include "leafsynth/tags.hpp"

@@ -40,8 +40,9 @@ std::optional<std::string> region_from_config(const std::string& path, const std
     return std::nullopt;
 }
 
-/// `^[a-z]{2}(-[a-z]+)+-[0-9]+$`, at most 32 characters (AWS region names are far shorter).
-bool region_name(std::string_view s) {
+} // namespace
+
+bool is_region_name(std::string_view s) {
     if (s.size() > 32) return false;
     std::vector<std::string_view> parts;
     for (std::size_t start = 0;;) {
@@ -65,8 +66,10 @@ bool region_name(std::string_view s) {
     return true;
 }
 
+namespace {
+
 RegionChoice checked(RegionChoice choice) {
-    if (!region_name(choice.region))
+    if (!is_region_name(choice.region))
         throw InputError("region " + quote_excerpt(choice.region) + " (from " + choice.source +
                          ") is not a region name such as 'us-east-1'; fix it or pass --region");
     return choice;

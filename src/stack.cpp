@@ -1,8 +1,11 @@
 #include "leafsynth/stack.hpp"
 
+#include "detail/text.hpp"
+#include "leafsynth/errors.hpp"
+#include "leafsynth/region.hpp"
+
 #include <fstream>
 #include <iterator>
-#include <regex>
 
 #include "leafsynth/app.hpp"
 #include "leafsynth/fn.hpp"
@@ -61,20 +64,21 @@ std::vector<CfnElement*> Stack::elements() const {
 
 std::vector<std::string> Stack::validate() const {
     std::vector<std::string> errors;
-    static const std::regex name_re("^[A-Za-z][A-Za-z0-9-]*$");
     if (stack_name_.size() > 128)
-        errors.push_back("stack name '" + stack_name_ + "' is " + std::to_string(stack_name_.size()) +
+        errors.push_back("stack name " + quote_excerpt(stack_name_) + " is " + std::to_string(stack_name_.size()) +
                          " characters long; CloudFormation allows at most 128");
-    if (!std::regex_match(stack_name_, name_re))
-        errors.push_back("stack name '" + stack_name_ +
-                         "' is invalid; it must start with a letter and contain only letters, digits and '-'");
+    // `^[A-Za-z][A-Za-z0-9-]*$`
+    if (stack_name_.empty() || !detail::is_letter(stack_name_.front()) ||
+        !detail::all_of_length(stack_name_, 1, stack_name_.size(), [](char c) { return detail::is_alnum(c) || c == '-'; }))
+        errors.push_back("stack name " + quote_excerpt(stack_name_) +
+                         " is invalid; it must start with a letter and contain only letters, digits and '-'");
     if (description_.size() > 1024)
         errors.push_back("the description is " + std::to_string(description_.size()) +
                          " bytes long; CloudFormation allows at most 1024");
-    if (!env_.account.empty() && !std::regex_match(env_.account, std::regex("^[0-9]{12}$")))
-        errors.push_back("account '" + env_.account + "' is not a 12-digit AWS account id");
-    if (!env_.region.empty() && !std::regex_match(env_.region, std::regex("^[a-z]{2}(-[a-z]+)+-[0-9]+$")))
-        errors.push_back("region '" + env_.region + "' is not a region name such as 'us-east-1'");
+    if (!env_.account.empty() && !detail::all_of_length(env_.account, 12, 12, detail::is_digit))
+        errors.push_back("account " + quote_excerpt(env_.account) + " is not a 12-digit AWS account id");
+    if (!env_.region.empty() && !is_region_name(env_.region))
+        errors.push_back("region " + quote_excerpt(env_.region) + " is not a region name such as 'us-east-1'");
     return errors;
 }
 

@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace leafsynth {
 
@@ -19,6 +20,11 @@ using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
 
 /// The process environment as an EnvLookup.
 std::optional<std::string> process_env(const std::string& name);
+
+/// True when `name` has the form of an AWS region name (`us-east-1`, `ap-southeast-2`,
+/// `us-gov-west-1`: two letters, one or more words, a number; at most 32 characters). Plain
+/// parsing, safe on any input.
+bool is_region_name(std::string_view name);
 
 /// The main region: `flag` (from `--region`) when not empty, else `AWS_REGION`, else
 /// `AWS_DEFAULT_REGION`, else the `region` of the profile named by `AWS_PROFILE` (default:
