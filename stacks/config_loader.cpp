@@ -5,6 +5,7 @@
 
 #include "leafsynth/aws/ecs.hpp"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -246,27 +247,31 @@ std::optional<QuoteSpan> runaway_quote(std::string_view text, std::size_t end) {
     return std::nullopt;
 }
 
-/// Where a YAML document of `text` starts with a `,` (0-based line and column). yaml-cpp's LoadAll
-/// never returns on such input (found by fuzzing), so it is refused before the parser runs.
-std::optional<std::pair<int, int>> comma_starting_a_document(std::string_view text) {
-    bool document_start = true;
-    int line = 0;
-    for (std::size_t start = 0; start <= text.size(); ++line) {
-        std::size_t end = text.find('\n', start);
-        if (end == std::string_view::npos) end = text.size();
-        std::string_view l = text.substr(start, end - start);
-        start = end + 1;
-        std::size_t pos = l.find_first_not_of(" \t\r");
-        if (pos == std::string_view::npos || l[pos] == '#' || (document_start && l[pos] == '%')) continue;
-        if (l.substr(pos).starts_with("---") || l.substr(pos).starts_with("...")) {
-            document_start = true;
-            pos = l.find_first_not_of(" \t\r", pos + 3);
-            if (pos == std::string_view::npos || l[pos] == '#') continue;
-        }
-        if (document_start && l[pos] == ',') return std::pair{line, static_cast<int>(pos)};
-        document_start = false;
+/// Where the YAML documents of a stream start, read with yaml-cpp's event parser and no tree: at
+/// most `limit` of them. yaml-cpp's LoadAll cannot be used on untrusted text: on a `,` outside any
+/// flow collection (`,`, `[a]\n,`, `- a\n,`, `&a ,`; found by fuzzing) its parser never consumes
+/// the token and yields empty documents until memory runs out. Throws YAML::Exception on a syntax error.
+class DocumentStarts final : public YAML::EventHandler {
+public:
+    std::vector<YAML::Mark> starts;
+    void OnDocumentStart(const YAML::Mark& mark) override { starts.push_back(mark); }
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+    void OnMapEnd() override {}
+};
+
+std::vector<YAML::Mark> document_starts(const std::string& text, std::size_t limit) {
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    DocumentStarts handler;
+    while (handler.starts.size() < limit && parser.HandleNextDocument(handler)) {
     }
-    return std::nullopt;
+    return handler.starts;
 }
 
 /// An integer as YAML 1.1 (PyYAML, the original tool's reader) resolves a plain scalar: decimal,
@@ -590,13 +595,6 @@ public:
                                   "); save it as UTF-8");
             return std::nullopt;
         }
-        if (auto comma = comma_starting_a_document(text_)) {
-            YAML::Mark mark;
-            mark.line = comma->first;
-            mark.column = comma->second;
-            problem(mark, "", "YAML syntax error: a ',' cannot start a document; remove it");
-            return std::nullopt;
-        }
         if (auto deep = too_deep(text_, kMaxNesting)) {
             YAML::Mark mark;
             mark.line = deep->first;
@@ -605,9 +603,13 @@ public:
                                   " levels deep here; a config needs a few levels only");
             return std::nullopt;
         }
-        std::vector<YAML::Node> documents;
+        std::vector<YAML::Mark> starts;
+        YAML::Node document;
         try {
-            documents = YAML::LoadAll(text_);
+            // The first document, whether a second one starts, and a third: a stray ',' inside the
+            // second shows as the start of the next one.
+            starts = document_starts(text_, 3);
+            if (!starts.empty()) document = YAML::Load(text_);
         } catch (const YAML::Exception& e) {
             // A quote left open makes the parser fail lines later, somewhere unrelated: point at the quote.
             const std::size_t at = e.mark.pos >= 0 ? static_cast<std::size_t>(e.mark.pos) + 1 : text_.size();
@@ -624,16 +626,24 @@ public:
             problem(e.mark, "", "YAML syntax error: " + e.msg + "; fix the YAML syntax at this position");
             return std::nullopt;
         }
-        if (documents.empty() || documents.front().IsNull()) {
+        // A ',' that no [ ] list or { } map holds starts an empty "document" that the parser never
+        // gets past: the second start lies on it (and so does the first, for a ',' opening the file).
+        for (const YAML::Mark& at : starts) {
+            if (at.pos >= 0 && static_cast<std::size_t>(at.pos) < text_.size() && text_[at.pos] == ',') {
+                problem(at, "", "YAML syntax error: a ',' outside any [ ] list or { } map; remove it");
+                return std::nullopt;
+            }
+        }
+        if (starts.empty() || document.IsNull()) {
             file_problem("the config file is empty; see the documented keys", true);
             return std::nullopt;
         }
-        if (documents.size() > 1) {
-            problem(documents[1].Mark(), "",
+        if (starts.size() > 1) {
+            problem(starts[1], "",
                     "a second YAML document starts here; a config file holds one document, remove the '---' "
                     "separator and what follows or merge it into the first");
         }
-        return documents.front();
+        return document;
     }
 
     /// A map's keys checked against `allowed`: non-scalar keys, duplicates and unknown keys are problems.

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "diff/diff_internal.hpp"
+#include "leafsynth/errors.hpp"
 
 namespace leafsynth {
 
@@ -165,8 +166,25 @@ std::string string_member(const json& value, const char* key) {
     return m.is_string() ? m.get<std::string>() : std::string{};
 }
 
+namespace {
+bool plain_path_key(const std::string& key) {
+    if (key.empty()) return false;
+    for (const unsigned char c : key) {
+        if (c <= 0x20 || c == 0x7f || c == '.' || c == '[' || c == ']' || c == '\'' || c == '"' || c == '\\')
+            return false;
+    }
+    return true;
+}
+} // namespace
+
 std::string join_path(const std::string& path, const std::string& key) {
-    return path.empty() ? key : path + "." + key;
+    std::string shown = key;
+    if (!plain_path_key(key)) {
+        shown = "'";
+        for (const char c : one_line_excerpt(key, key.size() + 1)) shown += c == '\'' ? std::string("\\'") : std::string(1, c);
+        shown += "'";
+    }
+    return path.empty() ? shown : path + "." + shown;
 }
 
 json canonical_value(const json& value) {

@@ -128,7 +128,10 @@ json canonical_value(const json& value);
 /// as one added item.
 void diff_values(const std::string& path, const json& a, const json& b, std::vector<ValueChange>& out);
 
-/// Joins a path and a key: "" + "A" → "A", "A" + "B" → "A.B".
+/// Joins a path and a key: "" + "A" → "A", "A" + "B" → "A.B". A key that is empty or holds a
+/// space, a quote, `.`, `[`, `]`, a backslash or a control character is quoted on one line
+/// (`Tags.'a b'`, `Env.'x\ny'`: one_line_excerpt, never cut, with `'` written `\'`), so a report line never
+/// splits and two different keys never share a path.
 std::string join_path(const std::string& path, const std::string& key);
 
 /// True when the value is or contains an intrinsic function (`Ref`, `Fn::*`, `Condition`).

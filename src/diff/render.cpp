@@ -210,7 +210,7 @@ void render_template(const TemplateDiff& d, const Style& style, const std::strin
             section = e.section;
             out << indent << style.bold(section) << "\n";
         }
-        out << in << style.kind(e.kind, marker(e.kind) + " " + e.name) << "\n";
+        out << in << style.kind(e.kind, marker(e.kind) + " " + join_path("", e.name)) << "\n"; // quoted when unusual
         for (const auto& c : e.changes)
             out << in2 << style.kind(c.kind, marker(c.kind) + " " + value_change_line(c)) << "\n";
     }

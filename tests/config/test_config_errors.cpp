@@ -146,9 +146,23 @@ TEST_CASE("YAML syntax errors are reported with file:line:column", "[config][err
     const auto two_documents =
         write_scratch("two-documents.yaml", "Domain:\n  Name: a.com\n---\nDomain:\n  Name: b.com\n");
     CHECK(base_problems(two_documents) ==
-          std::vector<std::string>{two_documents + ":4:1: a second YAML document starts here; a config file holds one "
+          std::vector<std::string>{two_documents + ":3:1: a second YAML document starts here; a config file holds one "
                                                    "document, remove the '---' separator and what follows or merge it "
                                                    "into the first"});
+
+    // yaml-cpp's LoadAll never returns on a ',' outside a flow collection (found by fuzzing): each
+    // is one located error, after a complete top-level node as at the start of a document.
+    const std::vector<std::pair<std::string, std::string>> commas = {
+        {",\n", ":1:1:"},           {"[a]\n,\n", ":2:1:"},      {"- a\n,\n", ":2:1:"},
+        {"\"x\"\n,\n", ":2:1:"},    {"&a ,\n", ":1:4:"},         {"Domain:\n  Name: a.com\n---\n,\n", ":4:1:"},
+        {"--- ,\n", ":1:5:"},        {"# c\n  , x\n", ":2:3:"}};
+    int n = 0;
+    for (const auto& [text, where] : commas) {
+        const auto path = write_scratch("stray-comma-" + std::to_string(n++) + ".yaml", text);
+        CHECK(base_problems(path) ==
+              std::vector<std::string>{path + where + " YAML syntax error: a ',' outside any [ ] list or { } map; "
+                                                      "remove it"});
+    }
 }
 
 TEST_CASE("wrong shapes: top level, sections, duplicates, tags", "[config][errors]") {

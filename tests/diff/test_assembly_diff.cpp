@@ -286,7 +286,7 @@ TEST_CASE("Reports: text with and without colour, JSON") {
     CHECK(plain.find("| + | Sg    | ${Sg} | ingress | udp      | 2458  | 0.0.0.0/0 |") != std::string::npos);
     CHECK(plain.find("Summary: 2 of 3 stacks differ") != std::string::npos);
 
-    const std::string coloured = leafsynth::render_diff(d, {true});
+    const std::string coloured = leafsynth::render_diff(d, {.color = true});
     CHECK(coloured.find("\x1b[33m[~] AWS::EC2::SecurityGroup Sg\x1b[0m") != std::string::npos);
 
     const json j = leafsynth::diff_to_json(d);
@@ -493,4 +493,26 @@ TEST_CASE("Replacements are followed across nested stacks: child output -> paren
     CHECK(app_resource.caused_by == std::vector<std::string>{"NetNestedStack.Outputs.SgId"});
     CHECK(d.has_differences());
     CHECK(app.status == StackStatus::Modified);
+}
+
+TEST_CASE("Reports: keys that are not plain names are quoted on one line, never splitting a report line") {
+    const std::string old_base = R"({"Resources": {"Zone": {"Type": "AWS::Route53::HostedZone", "Properties": {"Name": "example.com",
+      "HostedZoneTags": {"keep": 0}}}}})";
+    AssemblyFiles a = assembly(kNestedJson, "json");
+    AssemblyFiles b = a;
+    a["Base.template.json"] = old_base;
+    b["Base.template.json"] = R"({"Resources": {"Zone": {"Type": "AWS::Route53::HostedZone", "Properties": {"Name": "example.com",
+      "HostedZoneTags": {"keep": 0, "a\nb": 1, "it's": 2, "x.y": 3, "\u001b[2J": 4, "": 5, "plain:key/1": 6}}}},
+      "Mappings": {"new\nline": {"k": {"v": 1}}}})";
+    const std::string plain = leafsynth::render_diff(diff_assemblies(a, b));
+    CHECK(plain.find('\x1b') == std::string::npos);
+    CHECK(unit::has_line(plain, "        [+] Properties.HostedZoneTags.'a\\nb': 1"));
+    CHECK(unit::has_line(plain, "        [+] Properties.HostedZoneTags.'it\\'s': 2"));
+    CHECK(unit::has_line(plain, "        [+] Properties.HostedZoneTags.'x.y': 3"));
+    CHECK(unit::has_line(plain, "        [+] Properties.HostedZoneTags.'\\x1b[2J': 4"));
+    CHECK(unit::has_line(plain, "        [+] Properties.HostedZoneTags.'': 5"));
+    CHECK(unit::has_line(plain, "        [+] Properties.HostedZoneTags.plain:key/1: 6"));
+    CHECK(unit::has_line(plain, "    [+] 'new\\nline'"));
+    CHECK(plain.find("b': 1") != std::string::npos);
+    CHECK(plain.find("\nb") == std::string::npos); // no line starts inside a key
 }

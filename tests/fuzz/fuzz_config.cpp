@@ -5,15 +5,9 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <optional>
 #include <string_view>
 #include <string>
-
-#include <yaml-cpp/eventhandler.h>
-#include <yaml-cpp/yaml.h>
-
-#include <sstream>
 
 #include "fuzz_support.hpp"
 #include "leafsynth/containermanager/config.hpp"
@@ -31,44 +25,9 @@ std::optional<std::string> fuzz_environment(const std::string& name) {
     return "env-" + name.substr(0, 16);
 }
 
-/// TODO(issue 9): yaml-cpp 0.7's YAML::LoadAll, which the loader uses, never ends on a stream
-/// with a stray ',' at document level (e.g. the one-byte file ","): it produces empty documents
-/// until memory runs out (bad_alloc after seconds and gigabytes). Until the loader guards against
-/// it, such inputs are a tolerated known finding (LEAFSYNTH_FUZZ_STRICT=1 passes them on): true
-/// when the stream has more documents than it has document markers.
-bool yaml_loadall_never_ends(const uint8_t* data, size_t size) {
-    const char* strict = std::getenv("LEAFSYNTH_FUZZ_STRICT");
-    if (strict && std::string_view(strict) == "1") return false;
-    const std::string_view text(reinterpret_cast<const char*>(data), size);
-    size_t markers = 1;
-    for (size_t at = 0; (at = text.find("---", at)) != std::string_view::npos; at += 3) ++markers;
-    for (size_t at = 0; (at = text.find("...", at)) != std::string_view::npos; at += 3) ++markers;
-    struct Ignore : YAML::EventHandler {
-        void OnDocumentStart(const YAML::Mark&) override {}
-        void OnDocumentEnd() override {}
-        void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
-        void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
-        void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
-        void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
-        void OnSequenceEnd() override {}
-        void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
-        void OnMapEnd() override {}
-    } ignore;
-    try {
-        std::istringstream in{std::string(text)};
-        YAML::Parser parser(in);
-        size_t documents = 0;
-        while (parser.HandleNextDocument(ignore))
-            if (++documents > markers) return true;
-    } catch (const std::exception&) {
-    }
-    return false;
-}
-
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-    if (yaml_loadall_never_ends(data, size)) return 0;
     static leafsynth_fuzz::ScratchFile scratch("config.yaml");
     const std::string& path = scratch.write(data, size);
     // The maturity only changes volume defaults: take it from the input's length.

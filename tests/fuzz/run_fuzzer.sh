@@ -6,6 +6,7 @@
 # unexpected exception) fails it, with the report and the saved input (WORKDIR/artifacts/).
 # LEAFSYNTH_FUZZ_MAX_LEN sets -max_len (default: the largest seed).
 set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/guard.sh"
 fuzzer=$1 work=$2 runs=$3 dict=$4
 shift 4
 rm -rf "$work"
@@ -18,7 +19,7 @@ args=(-seed=1 -runs="$runs" -timeout="${LEAFSYNTH_FUZZ_TIMEOUT:-25}" -rss_limit_
 export ASAN_OPTIONS="${LEAFSYNTH_FUZZ_ASAN_OPTIONS:-halt_on_error=1:abort_on_error=1:detect_leaks=1:handle_abort=1:symbolize=1}"
 export UBSAN_OPTIONS="${LEAFSYNTH_FUZZ_UBSAN_OPTIONS:-halt_on_error=1:abort_on_error=1:print_stacktrace=1:symbolize=1}"
 start=$(date +%s)
-"$fuzzer" "${args[@]}" "$work/corpus" "$@" >"$work/fuzz.log" 2>&1
+run_guarded "$work/fuzz.log" "$fuzzer" "${args[@]}" "$work/corpus" "$@"
 rc=$?
 secs=$(( $(date +%s) - start ))
 name=$(basename "$fuzzer")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A long fuzzing run of every libFuzzer target (or those named), one after the other:
 #   bash tests/fuzz/run_long.sh [SECONDS] [TARGET...]      SECONDS per target, default 600
-# Builds build-sanitize/ first when needed (bash cmake/run.sh build-sanitize; the folder is
+# Builds the fuzz targets in build-sanitize/ first (bash cmake/run.sh build-sanitize leafsynth_fuzz; the folder is
 # LEAFSYNTH_SANITIZE_BUILD_DIR when set). Corpora grow across runs in build-sanitize/fuzz-corpus/<target>/
 # (the seeds of build-sanitize/tests/fuzz/seeds/<target>/ are only read); a finding stops that
 # target and is saved in build-sanitize/fuzz-findings/<target>/ (crash-*, leak-*, timeout-*, oom-*)
@@ -13,6 +13,7 @@
 # findings of fuzz_support.hpp fatal. At the end, one line per target: executions, exec/s,
 # corpus size, findings.
 set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/guard.sh"
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 san="${LEAFSYNTH_SANITIZE_BUILD_DIR:-$here/build-sanitize}"
@@ -21,7 +22,7 @@ shift $(( $# > 0 ? 1 : 0 ))
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=(fuzz_config fuzz_template_json fuzz_template_yaml fuzz_diff fuzz_cloudformation_xml)
 
-LEAFSYNTH_SANITIZE_BUILD_DIR="$san" bash "$here/cmake/run.sh" build-sanitize || exit 2
+LEAFSYNTH_SANITIZE_BUILD_DIR="$san" bash "$here/cmake/run.sh" build-sanitize leafsynth_fuzz >/dev/null || exit 2
 
 dict_of() {
   case "$1" in
@@ -50,7 +51,7 @@ for t in "${targets[@]}"; do
   fi
   before=$(find "$findings" -type f | wc -l)
   echo "run_long: $t for ${seconds}s (log: $log)"
-  "$bin" "${args[@]}" "$corpus" "$san/tests/fuzz/seeds/${t#fuzz_}" >"$log" 2>&1
+  run_guarded "$log" "$bin" "${args[@]}" "$corpus" "$san/tests/fuzz/seeds/${t#fuzz_}"
   rc=$?
   execs=$(grep -m1 '^stat::number_of_executed_units' "$log" | awk '{print $2}')
   # Fork mode prints no final stats: the last status line counts the executions.

@@ -118,12 +118,16 @@ class ConfigInputsTest(RobustnessCase):
         path, run = self.synth_bad(leaf() + "Volumes:\n  - Paths:\n" + paths)
         self.located(path, run, 51, "Volumes[0].Paths[40]", "more than 40 volume paths")
 
-    def test_comma_starting_a_document_never_reaches_the_parser(self):
-        # Found by fuzzing: yaml-cpp's LoadAll never returns on these.
-        for text, line in ((",\n", 1), ("# comment\n  , x\n", 2), (GOOD_LEAF + "---\n,\n", 10), ("--- ,\n", 1)):
+    def test_stray_comma_is_located_and_never_hangs(self):
+        # Found by fuzzing: yaml-cpp's LoadAll never returns on these (empty documents until memory runs out).
+        for text, line in ((",\n", 1), ("# comment\n  , x\n", 2), (GOOD_LEAF + "---\n,\n", 10), ("--- ,\n", 1),
+                           ("[a]\n,\n", 2), ("- a\n,\n", 2), ('"x"\n,\n', 2), ("&a ,\n", 1)):
             with self.subTest(text=text):
                 path, run = self.synth_bad(text)
-                self.located(path, run, line, "a ',' cannot start a document")
+                self.located(path, run, line, "a ',' outside any [ ] list or { } map; remove it")
+        # Inside a block map, yaml-cpp itself stops at the ',' (the map cannot go on).
+        path, run = self.synth_bad(GOOD_LEAF + ",\n")
+        self.located(path, run, 9, "YAML syntax error")
 
     def test_huge_file_is_refused_before_it_is_parsed(self):
         path, run = self.synth_bad(GOOD_LEAF + "# " + "x" * (3 * 1024 * 1024) + "\n")

@@ -213,6 +213,21 @@ class TemplateInputs(RobustnessCase):
             with self.subTest(name=name):
                 self.assert_bad(name, text, part, at=at)
 
+    def test_unusual_keys_never_split_or_colour_a_report_line(self):
+        # Keys a template may hold (tag and environment maps, metadata): newlines, escape
+        # sequences, quotes, dots. The report quotes them on one line (exit 1 with --fail: differences).
+        old = {"Resources": {"Topic": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "t"},
+                                       "Metadata": {"keep": 1}}}}
+        new = json.loads(json.dumps(old))
+        new["Resources"]["Topic"]["Metadata"].update({"a\nb": 1, "\x1b[31mred": 2, "dot.ted": 3})
+        run = self.run_cli("diff", "--fail", self.write("old.template.json", json.dumps(old)),
+                           self.write("new.template.json", json.dumps(new)))
+        self.assertEqual(run.returncode, 1, run)
+        self.assertNotIn("\x1b", run.stdout)
+        lines = run.stdout.splitlines()
+        for shown in ("Metadata.'a\\nb': 1", "Metadata.'\\x1b[31mred': 2", "Metadata.'dot.ted': 3"):
+            self.assertTrue(any(line.endswith(shown) and "[+]" in line for line in lines), (shown, run.stdout))
+
     def test_fifo_and_folder_given_as_a_file(self):
         fifo = self.tmp / "fifo.template.json"
         os.mkfifo(fifo)
