@@ -1,3 +1,4 @@
+#include "leafsynth/bootstrap_contract.hpp"
 #include "leafsynth/stack.hpp"
 
 #include "detail/text.hpp"
@@ -115,8 +116,9 @@ Value sub_or_string(const std::string& text) {
 AssetLocation Stack::asset_location(const std::string& hash, const std::string& extension) const {
     const auto* app = dynamic_cast<const App*>(&root());
     AssetSettings settings = app ? app->asset_settings() : AssetSettings{};
-    std::string bucket = settings.bucket_name.empty() ? "cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}"
-                                                      : settings.bucket_name;
+    std::string bucket = settings.bucket_name.empty()
+                             ? bootstrap::assets_bucket_name("${AWS::AccountId}", "${AWS::Region}")
+                             : settings.bucket_name;
     bucket = with_env(bucket, env_);
     std::string key = settings.prefix + hash + extension;
     AssetLocation loc;

@@ -11,7 +11,7 @@
 namespace leafsynth {
 
 /// Where assets are published. With an empty bucket, the CDK default bootstrap layout is used:
-/// bucket `cdk-hnb659fds-assets-<account>-<region>`, key `<hash>.<ext>`.
+/// bucket `cdk-hnb659fds-assets-<account>-<region>` (bootstrap_contract.hpp), key `<hash>.<ext>`.
 struct AssetSettings {
     std::string bucket_name;  ///< Bucket name (may use `${AWS::AccountId}` / `${AWS::Region}`); empty: CDK's.
     std::string prefix;       ///< Key prefix, e.g. `assets/`.

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "leafsynth/app.hpp"
+#include "leafsynth/bootstrap_contract.hpp"
 #include "leafsynth/stack.hpp"
 
 namespace leafsynth::detail {
@@ -21,14 +22,14 @@ std::string or_placeholder(const std::string& value, const char* placeholder) {
 std::string role_arn(const Stack& stack, const std::string& role) {
     std::string account = or_placeholder(stack.environment().account, "${AWS::AccountId}");
     std::string region = or_placeholder(stack.environment().region, "${AWS::Region}");
-    return "arn:${AWS::Partition}:iam::" + account + ":role/cdk-hnb659fds-" + role + "-role-" + account + "-" + region;
+    return bootstrap::role_arn(role, account, region);
 }
 
 std::string bucket_name(const Stack& stack) {
     const auto* app = dynamic_cast<const App*>(&stack.root());
     std::string bucket = app && !app->asset_settings().bucket_name.empty()
                              ? app->asset_settings().bucket_name
-                             : "cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}";
+                             : bootstrap::assets_bucket_name("${AWS::AccountId}", "${AWS::Region}");
     auto replace = [&](const std::string& from, const std::string& to) {
         if (to.empty()) return;
         for (auto at = bucket.find(from); at != std::string::npos; at = bucket.find(from, at + to.size()))
@@ -77,8 +78,8 @@ std::string manifest_json(const std::vector<StackArtifact>& artifacts) {
         const std::string id = s.artifact_id();
         arts[id + ".assets"] = Json{{"type", "cdk:asset-manifest"},
                                     {"properties", Json{{"file", id + ".assets.json"},
-                                                        {"requiresBootstrapStackVersion", 6},
-                                                        {"bootstrapStackVersionSsmParameter", "/cdk-bootstrap/hnb659fds/version"}}}};
+                                                        {"requiresBootstrapStackVersion", bootstrap::kRequiredVersion},
+                                                        {"bootstrapStackVersionSsmParameter", bootstrap::kVersionParameter}}}};
         Json props = Json::object();
         props["templateFile"] = a.template_file;
         props["terminationProtection"] = false;
@@ -87,8 +88,8 @@ std::string manifest_json(const std::vector<StackArtifact>& artifacts) {
         props["cloudFormationExecutionRoleArn"] = role_arn(s, "cfn-exec");
         props["stackTemplateAssetObjectUrl"] = "s3://" + bucket_name(s) + "/" + prefix(s) + a.template_hash +
                                                std::filesystem::path(a.template_file).extension().string();
-        props["requiresBootstrapStackVersion"] = 6;
-        props["bootstrapStackVersionSsmParameter"] = "/cdk-bootstrap/hnb659fds/version";
+        props["requiresBootstrapStackVersion"] = bootstrap::kRequiredVersion;
+        props["bootstrapStackVersionSsmParameter"] = bootstrap::kVersionParameter;
         props["additionalDependencies"] = Json::array({id + ".assets"});
         if (s.stack_name() != id) props["stackName"] = s.stack_name();
         Json deps = Json::array();
