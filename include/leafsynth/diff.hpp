@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "leafsynth/app.hpp"
+#include "leafsynth/assembly_manifest.hpp"
 
 namespace leafsynth {
 
@@ -189,10 +190,6 @@ struct AssemblyDiff {
     /// True when any stack differs.
     bool has_differences() const;
 };
-
-/// The files of a cloud assembly: relative path (with '/') → contents. Assets (asset.* files
-/// and folders) are left out.
-using AssemblyFiles = std::map<std::string, std::string>;
 
 /// Reads the manifest, asset manifests and templates of an output folder (a `leafsynth synth -o`
 /// folder or a CDK cloud assembly, nested `assembly-*` folders included, not through symbolic

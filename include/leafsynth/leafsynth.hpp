@@ -4,6 +4,7 @@
 
 #include "leafsynth/app.hpp"
 #include "leafsynth/asset.hpp"
+#include "leafsynth/assembly_manifest.hpp"
 #include "leafsynth/bootstrap_contract.hpp"
 #include "leafsynth/cfn_condition.hpp"
 #include "leafsynth/cfn_element.hpp"

@@ -16,7 +16,6 @@ namespace fs = std::filesystem;
 namespace detail {
 namespace {
 
-constexpr int kMaxAssemblyNesting = 16; // nested cloud assemblies (assembly-* folders of CDK stages)
 
 bool ends_with(const std::string& s, const std::string& suffix) {
     return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
@@ -79,94 +78,10 @@ struct StackEntry {
     std::string template_file;
 };
 
-/// The stacks of the manifest at `prefix` (and of the nested cloud assemblies it names). `root`
-/// is how the folder is named in errors (`before/`, or "" for the app's own output). A manifest
-/// that is not one (not JSON, not an object, no version, entries of the wrong type, a template
-/// file that is not there) is an error naming the file, not an assembly without stacks.
-void stacks_from_manifest(const AssemblyFiles& files, const std::string& root, const std::string& prefix,
-                          std::vector<StackEntry>& out, int depth, std::set<std::string>& visited) {
-    using ojson = nlohmann::ordered_json;
-    if (!visited.insert(prefix).second) return; // listed twice: its stacks are in already
-    auto it = files.find(prefix + "manifest.json");
-    if (it == files.end()) {
-        // No manifest: every top-level template at this level is a stack.
-        for (const auto& [path, contents] : files) {
-            if (folder_of(path) != prefix) continue;
-            const std::string name = path.substr(prefix.size());
-            if (!is_template_name(name) || name.find(".nested.") != std::string::npos) continue;
-            out.push_back({name.substr(0, name.find(".template.")), "", path});
-        }
-        return;
-    }
-    const std::string origin = root + prefix + "manifest.json";
-    const std::string& text = it->second;
-    const ojson manifest = parse_json_checked<ojson>(text, origin);
-    auto fail = [&](const std::vector<std::string>& path, const std::string& message) {
-        throw_input(origin, nearest_key(path, json_key_locator(text)), key_path(path), message);
-    };
-    auto string_or_absent = [&](const ojson& object, const char* key, const std::vector<std::string>& path) {
-        auto m = object.find(key);
-        if (m == object.end()) return std::optional<std::string>();
-        if (!m->is_string() || m->get_ref<const std::string&>().empty()) {
-            std::vector<std::string> p = path;
-            p.push_back(key);
-            fail(p, "must be a non-empty string");
-        }
-        return std::optional<std::string>(m->get<std::string>());
-    };
-    if (!manifest.is_object())
-        throw_input(origin, {1, 1}, "", "not a cloud assembly manifest: the top level is not a JSON object");
-    if (!manifest.contains("version") && !manifest.contains("artifacts"))
-        throw_input(origin, {1, 1}, "",
-                    "not a cloud assembly manifest (it has neither \"version\" nor \"artifacts\"): give the folder of "
-                    "a 'leafsynth synth -o DIR' or 'cdk synth' output");
-    if (manifest.contains("version") && !manifest["version"].is_string())
-        fail({"version"}, "must be a string, the version of the cloud assembly schema (e.g. \"36.0.0\")");
-    if (!manifest.contains("artifacts")) return;
-    const ojson& artifacts = manifest["artifacts"];
-    if (!artifacts.is_object()) fail({"artifacts"}, "must be an object of artifact ids to artifacts");
-    for (const auto& [id, artifact] : artifacts.items()) {
-        const std::vector<std::string> at = {"artifacts", id};
-        if (!artifact.is_object()) fail(at, "an artifact must be an object with a type");
-        const std::optional<std::string> type = string_or_absent(artifact, "type", at);
-        if (!type) fail(at, "the artifact has no type");
-        static const ojson no_properties = ojson::object();
-        const ojson& props = artifact.contains("properties") ? artifact["properties"] : no_properties;
-        if (!props.is_object()) fail({"artifacts", id, "properties"}, "must be an object");
-        std::vector<std::string> props_path = at;
-        props_path.push_back("properties");
-        if (*type == "cdk:cloud-assembly") {
-            const std::optional<std::string> dir = string_or_absent(props, "directoryName", props_path);
-            if (!dir) fail(props_path, "a nested cloud assembly needs a directoryName");
-            if (depth >= kMaxAssemblyNesting)
-                fail(at, "cloud assemblies nested more than " + std::to_string(kMaxAssemblyNesting) + " levels deep");
-            stacks_from_manifest(files, root, prefix + *dir + "/", out, depth + 1, visited);
-            continue;
-        }
-        if (*type != "aws:cloudformation:stack") continue;
-        StackEntry entry;
-        entry.name = string_or_absent(props, "stackName", props_path).value_or(id);
-        const std::string file = string_or_absent(props, "templateFile", props_path).value_or(id + ".template.json");
-        entry.template_file = prefix + file;
-        if (!files.count(entry.template_file)) {
-            props_path.push_back("templateFile");
-            fail(props_path, "names the template file '" + one_line(file, 200) + "', which is not in " +
-                                 (root.empty() ? std::string("the assembly") : "the folder " + one_line(root + prefix, 200)));
-        }
-        const std::string env = string_or_absent(artifact, "environment", at).value_or("");
-        const auto slash = env.rfind('/');
-        if (env.rfind("aws://", 0) == 0 && slash != std::string::npos && slash > 5) {
-            const std::string region = env.substr(slash + 1);
-            if (region != "unknown-region") entry.region = region;
-        }
-        out.push_back(std::move(entry));
-    }
-}
-
 std::vector<StackEntry> stacks_of(const AssemblyFiles& files, const std::string& root) {
     std::vector<StackEntry> out;
-    std::set<std::string> visited;
-    stacks_from_manifest(files, root, "", out, 0, visited);
+    for (auto& s : read_assembly_manifest(files, root, {.assets = false}).stacks)
+        out.push_back({std::move(s.stack_name), std::move(s.region), std::move(s.template_file)});
     return out;
 }
 
