@@ -295,19 +295,25 @@ private:
 
 } // namespace
 
-std::pair<std::string, std::string> cloudformation_endpoint(const std::string& region, const std::string& profile,
-                                                            const EnvLookup& env) {
+std::pair<std::string, std::string> service_endpoint(const std::string& host_prefix, const std::string& env_suffix,
+                                                     const std::string& region, const std::string& profile,
+                                                     const EnvLookup& env) {
     auto ignore = nonempty(env, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
     const bool use_configured = !ignore || (*ignore != "true" && *ignore != "TRUE" && *ignore != "True");
     if (use_configured) {
-        for (const char* name : {"AWS_ENDPOINT_URL_CLOUDFORMATION", "AWS_ENDPOINT_URL"})
-            if (auto v = nonempty(env, name)) return {*v, name};
+        for (const std::string& name : {"AWS_ENDPOINT_URL_" + env_suffix, std::string("AWS_ENDPOINT_URL")})
+            if (auto v = nonempty(env, name.c_str())) return {*v, name};
         const AwsSettings settings = load_settings(profile, env);
         if (auto v = config_value(settings, "endpoint_url"))
             return {*v, "endpoint_url in profile '" + settings.profile + "' of " + settings.config_file};
     }
     const std::string suffix = region.rfind("cn-", 0) == 0 ? ".amazonaws.com.cn" : ".amazonaws.com";
-    return {"https://cloudformation." + region + suffix, "the region"};
+    return {"https://" + host_prefix + "." + region + suffix, "the region"};
+}
+
+std::pair<std::string, std::string> cloudformation_endpoint(const std::string& region, const std::string& profile,
+                                                            const EnvLookup& env) {
+    return service_endpoint("cloudformation", "CLOUDFORMATION", region, profile, env);
 }
 
 std::vector<DeployedStack> fetch_deployed_stacks(const std::vector<StackRef>& stacks, const FetchOptions& options) {

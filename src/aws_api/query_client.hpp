@@ -3,13 +3,14 @@
 /// Calls to an AWS "query" API (form-encoded POST, XML answer) such as CloudFormation's: HTTPS
 /// through libcurl, signed with Signature Version 4 by libcurl (CURLOPT_AWS_SIGV4), the session
 /// token as the X-Amz-Security-Token header, answers parsed with pugixml. Timeouts and bounded
-/// retries (exponential backoff with full jitter) on throttling, 5xx and dropped connections.
-/// Internal to the leafsynth CLI (not installed).
+/// retries (exponential backoff with full jitter) on throttling, 5xx and dropped connections (the
+/// HTTP layer, shared with S3Client, is http_session.hpp). Internal to the leafsynth CLI (not installed).
 
 #include <pugixml.hpp>
 
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -19,6 +20,10 @@
 #include "leafsynth/errors.hpp"
 
 namespace leafsynth::aws_api {
+
+namespace detail {
+class HttpSession;
+} // namespace detail
 
 /// How to reach and call one service in one region.
 struct ClientOptions {
@@ -88,12 +93,11 @@ public:
     const ClientOptions& options() const { return options_; }
 
     /// Requests sent so far (attempts included), for benchmarks and tests.
-    int requests_sent() const { return requests_; }
+    int requests_sent() const;
 
 private:
     ClientOptions options_;
-    void* curl_ = nullptr; // CURL*, kept across calls so connections are reused
-    int requests_ = 0;
+    std::unique_ptr<detail::HttpSession> http_; // kept across calls so connections are reused
 };
 
 /// True for error codes AWS tools retry: throttling and transient ones.

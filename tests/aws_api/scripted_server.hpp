@@ -20,11 +20,14 @@
 
 namespace {
 
-/// One scripted answer: a status and body, or `hang` (read the request, never answer).
+/// One scripted answer: a status and body (and extra `Name: value` header lines), or `hang`
+/// (read the request, never answer). The answer to a HEAD request has no body but its
+/// Content-Length is the body's size.
 struct Reply {
     int status = 200;
     std::string body;
     bool hang = false;
+    std::vector<std::string> headers{};
 };
 
 /// A request as the server saw it.
@@ -99,9 +102,12 @@ private:
             if (replies_.size() > 1) replies_.pop_front();
         }
         if (reply.hang) return true;
-        const std::string out = "HTTP/1.1 " + std::to_string(reply.status) + " X\r\nContent-Type: text/xml\r\n"
-                                "Connection: close\r\nContent-Length: " + std::to_string(reply.body.size()) +
-                                "\r\n\r\n" + reply.body;
+        std::string extra;
+        for (const std::string& h : reply.headers) extra += h + "\r\n";
+        const bool head = data.rfind("HEAD ", 0) == 0;
+        const std::string out = "HTTP/1.1 " + std::to_string(reply.status) + " X\r\nContent-Type: text/xml\r\n" +
+                                extra + "Connection: close\r\nContent-Length: " + std::to_string(reply.body.size()) +
+                                "\r\n\r\n" + (head ? std::string() : reply.body);
         (void)::write(c, out.data(), out.size());
         return false;
     }
