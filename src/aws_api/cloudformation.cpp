@@ -121,6 +121,7 @@ ChangeSetCreated CloudFormationClient::create_change_set(const ChangeSetRequest&
                      {"ChangeSetName", request.change_set_name},
                      {"ChangeSetType", request.change_set_type}};
     if (!request.template_url.empty()) params.emplace_back("TemplateURL", request.template_url);
+    if (!request.template_body.empty()) params.emplace_back("TemplateBody", request.template_body);
     for (std::size_t i = 0; i < request.parameters.size(); ++i) {
         const ChangeSetParameter& p = request.parameters[i];
         const std::string prefix = "Parameters.member." + std::to_string(i + 1) + ".";

@@ -60,6 +60,7 @@ struct ChangeSetRequest {
     std::string change_set_name;                             ///< ChangeSetName.
     std::string change_set_type = "UPDATE";                  ///< ChangeSetType: `CREATE` (a new stack) or `UPDATE`.
     std::string template_url{};                              ///< TemplateURL (an S3 object URL).
+    std::string template_body{};                             ///< TemplateBody, only where no bucket exists yet (bootstrap; at most 51,200 bytes).
     std::vector<ChangeSetParameter> parameters{};            ///< Parameters.
     std::vector<std::string> capabilities{};                 ///< Capabilities, e.g. `CAPABILITY_IAM`.
     std::vector<std::pair<std::string, std::string>> tags{}; ///< Tags (key, value).

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "aws_api/cloudformation.hpp"
+#include "aws_api/session.hpp"
 #include "leafsynth/errors.hpp"
 
 namespace leafsynth::aws_api {
@@ -19,24 +20,6 @@ namespace leafsynth::aws_api {
 namespace {
 
 constexpr int kMaxNesting = 16; // deeper than CloudFormation allows; only stops cycles
-
-/// The AWS regions (commercial, China, GovCloud) as of late 2026, to tell a mistyped region from
-/// a network problem before any request. A newer region works with an explicit endpoint.
-bool is_known_region(const std::string& region) {
-    static const std::set<std::string> regions = {
-        "us-east-1", "us-east-2", "us-west-1", "us-west-2", "af-south-1", "ap-east-1", "ap-east-2",
-        "ap-south-1", "ap-south-2", "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4",
-        "ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
-        "ca-central-1", "ca-west-1", "eu-central-1", "eu-central-2", "eu-west-1", "eu-west-2", "eu-west-3",
-        "eu-south-1", "eu-south-2", "eu-north-1", "il-central-1", "me-south-1", "me-central-1", "mx-central-1",
-        "sa-east-1", "cn-north-1", "cn-northwest-1", "us-gov-east-1", "us-gov-west-1"};
-    return regions.count(region) != 0;
-}
-
-std::optional<std::string> nonempty(const EnvLookup& env, const char* name) {
-    auto v = env(name);
-    return v && !v->empty() ? v : std::nullopt;
-}
 
 /// One stack (or nested stack) to read.
 struct Task {
@@ -46,26 +29,6 @@ struct Task {
     std::size_t top;      // index of the top-level stack, to report the first failure in app order
     int depth;
 };
-
-const std::set<std::string>& rejected_codes() {
-    static const std::set<std::string> codes = {"InvalidClientTokenId", "SignatureDoesNotMatch",
-                                                "UnrecognizedClientException", "IncompleteSignature",
-                                                "InvalidSignatureException", "AuthFailure",
-                                                "MissingAuthenticationToken", "InvalidAccessKeyId"};
-    return codes;
-}
-
-const std::set<std::string>& expired_codes() {
-    static const std::set<std::string> codes = {"ExpiredToken", "ExpiredTokenException", "RequestExpired",
-                                                "TokenRefreshRequired"};
-    return codes;
-}
-
-const std::set<std::string>& denied_codes() {
-    static const std::set<std::string> codes = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation",
-                                                "UnauthorizedAccess"};
-    return codes;
-}
 
 constexpr std::size_t kNone = static_cast<std::size_t>(-1);
 
@@ -77,21 +40,17 @@ struct Slot {
 
 class Fetcher {
 public:
-    Fetcher(const FetchOptions& options, Credentials credentials) : options_(options), credentials_(std::move(credentials)) {}
+    Fetcher(const FetchOptions& options, const Session& session) : options_(options), session_(session) {}
 
     std::vector<DeployedStack> run(const std::vector<StackRef>& stacks) {
-        settings_ = load_settings(options_.profile, options_.env);
-        max_attempts_ = read_max_attempts();
-        ca_bundle_ = read_ca_bundle();
         std::vector<DeployedStack> out(stacks.size());
         for (std::size_t i = 0; i < stacks.size(); ++i) {
             out[i].name = stacks[i].name;
             out[i].region = stacks[i].region;
             // Endpoints are resolved up front (the map is read-only once the threads run).
-            if (client_options(stacks[i].region).endpoint_source == "the region" && !is_known_region(stacks[i].region))
-                throw InputError("unknown region '" + stacks[i].region + "' (stack " + stacks[i].name +
-                                 "): not an AWS region; check --region and the config's regions, or set "
-                                 "AWS_ENDPOINT_URL_CLOUDFORMATION for a region newer than this leafsynth");
+            if (!per_region_.count(stacks[i].region))
+                per_region_.emplace(stacks[i].region,
+                                    session_.client_options(kCloudFormation, stacks[i].region, "stack " + stacks[i].name));
             queue_.push_back({&out[i], stacks[i].name, stacks[i].name, i, 0});
         }
         known_ = static_cast<int>(queue_.size());
@@ -111,50 +70,6 @@ public:
     }
 
 private:
-    int read_max_attempts() const {
-        std::optional<std::string> v = nonempty(options_.env, "AWS_MAX_ATTEMPTS");
-        std::string source = "AWS_MAX_ATTEMPTS";
-        if (!v) {
-            v = config_value(settings_, "max_attempts");
-            source = "max_attempts in profile '" + settings_.profile + "' of " + settings_.config_file;
-        }
-        if (!v) return 3; // the AWS SDKs' standard retry mode
-        try {
-            std::size_t used = 0;
-            const int n = std::stoi(*v, &used);
-            if (used == v->size() && n >= 1 && n <= 100) return n;
-        } catch (const std::exception&) {
-        }
-        throw InputError(source + " is '" + *v + "': give a whole number of attempts from 1 to 100");
-    }
-
-    std::string read_ca_bundle() const {
-        std::optional<std::string> v = nonempty(options_.env, "AWS_CA_BUNDLE");
-        std::string source = "AWS_CA_BUNDLE";
-        if (!v) {
-            v = config_value(settings_, "ca_bundle");
-            source = "ca_bundle in profile '" + settings_.profile + "' of " + settings_.config_file;
-        }
-        if (!v) return {};
-        std::error_code ec;
-        if (!std::filesystem::is_regular_file(*v, ec))
-            throw InputError(source + " names '" + *v + "', which is not a file: give a PEM file of CA certificates");
-        return *v;
-    }
-
-    const ClientOptions& client_options(const std::string& region) {
-        auto it = per_region_.find(region);
-        if (it != per_region_.end()) return it->second;
-        ClientOptions o;
-        o.region = region;
-        std::tie(o.endpoint, o.endpoint_source) = cloudformation_endpoint(region, options_.profile, options_.env);
-        o.credentials = credentials_;
-        o.ca_bundle = ca_bundle_;
-        o.timeout = options_.timeout;
-        o.max_attempts = max_attempts_;
-        return per_region_.emplace(region, std::move(o)).first->second;
-    }
-
     void work(Slot& slot) {
         std::map<std::string, std::unique_ptr<CloudFormationClient>> clients; // one per region per thread
         for (;;) {
@@ -251,21 +166,11 @@ private:
     }
 
     std::string failure_message(const std::string& action, const Task& task, const ApiError& e) const {
-        const std::string region = task.node->region;
-        const std::string creds = "the AWS credentials from " + credentials_.source + " (access key " +
-                                  masked_key_id(credentials_.access_key_id) + ")";
-        const std::string said = e.code() + (e.api_message().empty() ? "" : ": " + e.api_message());
-        if (rejected_codes().count(e.code()))
-            return creds + " were rejected by " + per_region_.at(region).endpoint + " (" + said +
-                   "); check the access key id and secret, or use another profile (--profile)";
-        if (expired_codes().count(e.code()))
-            return creds + " have expired (" + said + "); refresh them (log in again or renew the session) " +
-                   (e.code() == "RequestExpired" ? "or check this machine's clock, " : "") + "and run again";
-        if (denied_codes().count(e.code()) || e.http_status() == 403)
-            return "access denied: cloudformation:" + action + " on stack " + task.display + " in " + region +
-                   " for " + creds + " (" + said + "); grant cloudformation:DescribeStacks, GetTemplate and "
-                   "ListStackResources (e.g. the ReadOnlyAccess policy)";
-        return "cloudformation:" + action + " on stack " + task.display + " in " + region + " failed: " + e.what();
+        const std::string& region = task.node->region;
+        return session_.failure_message("cloudformation:" + action, "stack " + task.display + " in " + region,
+                                        per_region_.at(region).endpoint, e,
+                                        "cloudformation:DescribeStacks, GetTemplate and ListStackResources (e.g. the "
+                                        "ReadOnlyAccess policy)");
     }
 
     /// Records a failure and stops the work for later stacks (in app order) only, so the error
@@ -279,10 +184,7 @@ private:
     }
 
     const FetchOptions& options_;
-    Credentials credentials_;
-    AwsSettings settings_;
-    int max_attempts_ = 3;
-    std::string ca_bundle_;
+    const Session& session_;
     std::map<std::string, ClientOptions> per_region_; // filled before the threads start
     std::mutex mutex_;
     std::condition_variable cv_;
@@ -295,31 +197,10 @@ private:
 
 } // namespace
 
-std::pair<std::string, std::string> service_endpoint(const std::string& host_prefix, const std::string& env_suffix,
-                                                     const std::string& region, const std::string& profile,
-                                                     const EnvLookup& env) {
-    auto ignore = nonempty(env, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS");
-    const bool use_configured = !ignore || (*ignore != "true" && *ignore != "TRUE" && *ignore != "True");
-    if (use_configured) {
-        for (const std::string& name : {"AWS_ENDPOINT_URL_" + env_suffix, std::string("AWS_ENDPOINT_URL")})
-            if (auto v = nonempty(env, name.c_str())) return {*v, name};
-        const AwsSettings settings = load_settings(profile, env);
-        if (auto v = config_value(settings, "endpoint_url"))
-            return {*v, "endpoint_url in profile '" + settings.profile + "' of " + settings.config_file};
-    }
-    const std::string suffix = region.rfind("cn-", 0) == 0 ? ".amazonaws.com.cn" : ".amazonaws.com";
-    return {"https://" + host_prefix + "." + region + suffix, "the region"};
-}
-
-std::pair<std::string, std::string> cloudformation_endpoint(const std::string& region, const std::string& profile,
-                                                            const EnvLookup& env) {
-    return service_endpoint("cloudformation", "CLOUDFORMATION", region, profile, env);
-}
-
 std::vector<DeployedStack> fetch_deployed_stacks(const std::vector<StackRef>& stacks, const FetchOptions& options) {
     init_http();
-    const AwsSettings settings = load_settings(options.profile, options.env);
-    Fetcher fetcher(options, resolve_credentials(settings, options.env));
+    const Session session({.profile = options.profile, .timeout = options.timeout, .env = options.env});
+    Fetcher fetcher(options, session);
     return fetcher.run(stacks);
 }
 

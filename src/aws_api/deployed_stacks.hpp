@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "leafsynth/diff.hpp"
+#include "aws_api/session.hpp"
 #include "leafsynth/region.hpp"
 
 namespace leafsynth::aws_api {
@@ -28,18 +29,6 @@ struct FetchOptions {
     std::function<void(int, int)> progress;
     EnvLookup env = process_env;                    ///< The environment (tests pass their own).
 };
-
-/// Where the endpoint of service `host_prefix` (e.g. `s3`) in `region` is, and where that came
-/// from: `AWS_ENDPOINT_URL_<env_suffix>` (e.g. `AWS_ENDPOINT_URL_S3`), AWS_ENDPOINT_URL,
-/// `endpoint_url` in the profile (all unless AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is true), else
-/// `https://HOST_PREFIX.REGION.amazonaws.com` (`.amazonaws.com.cn` in China).
-std::pair<std::string, std::string> service_endpoint(const std::string& host_prefix, const std::string& env_suffix,
-                                                     const std::string& region, const std::string& profile,
-                                                     const EnvLookup& env = process_env);
-
-/// The CloudFormation endpoint of `region`: service_endpoint("cloudformation", "CLOUDFORMATION", ...).
-std::pair<std::string, std::string> cloudformation_endpoint(const std::string& region, const std::string& profile,
-                                                            const EnvLookup& env = process_env);
 
 /// Reads every stack: DescribeStacks (missing → `exists == false`), GetTemplate, and
 /// ListStackResources to find each nested stack's ARN, whose template is read the same way.

@@ -1,4 +1,4 @@
-// The leafsynth command-line tool: synth, ls, graph, diff.
+// The leafsynth command-line tool: synth, ls, graph, diff, bootstrap, deploy.
 //
 // Exit codes: 0 success, 1 a finding (diff --fail), 2 bad input or failure.
 
@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "app_loader.hpp"
+#include "deploy_command.hpp"
 #include "diff_command.hpp"
 #include "leafsynth/leafsynth.hpp"
 
@@ -128,7 +129,9 @@ int main(int argc, char** argv) {
                "  leafsynth diff examples/containermanager/minecraft.yaml --region us-west-2   with the deployed stacks\n"
                "  leafsynth diff examples/containermanager/minecraft.yaml --region us-west-2 --against leafsynth.out\n"
                "  leafsynth diff old.template.json new.template.yaml --fail                 two templates\n"
-               "\nExit codes: 0 success, 1 a finding (diff --fail), 2 bad input or failure.");
+               "  leafsynth bootstrap examples/containermanager/minecraft.yaml --region us-west-2  its environments\n"
+               "  leafsynth deploy examples/containermanager/minecraft.yaml --region us-west-2     synth, then deploy\n"
+               "\nExit codes: 0 success, 1 a finding (diff --fail) or a deploy not approved, 2 bad input or failure.");
 
     AppArgs synth_args;
     std::string outdir = "leafsynth.out";
@@ -150,6 +153,12 @@ int main(int argc, char** argv) {
 
     leafsynth::cli::DiffArgs diff_args;
     CLI::App* diff = leafsynth::cli::add_diff_command(cli, diff_args);
+
+    leafsynth::cli::BootstrapArgs bootstrap_args;
+    CLI::App* bootstrap = leafsynth::cli::add_bootstrap_command(cli, bootstrap_args);
+
+    leafsynth::cli::DeployArgs deploy_args;
+    CLI::App* deploy = leafsynth::cli::add_deploy_command(cli, deploy_args);
 
     if (const std::string problem = empty_assignment(argc, argv); !problem.empty()) {
         std::cerr << "leafsynth: error: " << problem << "\n";
@@ -173,7 +182,10 @@ int main(int argc, char** argv) {
         if (*ls) return run_ls(ls_args);
         if (*graph) return run_graph(graph_args, graph_format);
         if (*diff) return leafsynth::cli::run_diff(diff_args);
-        std::cerr << "leafsynth: error: a subcommand is required: synth, ls, graph or diff (see 'leafsynth --help')\n";
+        if (*bootstrap) return leafsynth::cli::run_bootstrap(bootstrap_args);
+        if (*deploy) return leafsynth::cli::run_deploy(deploy_args);
+        std::cerr << "leafsynth: error: a subcommand is required: synth, ls, graph, diff, bootstrap or deploy (see "
+                     "'leafsynth --help')\n";
         return kExitInput;
     } catch (const leafsynth::ValidationError& e) {
         for (const auto& m : e.messages()) print_lines("error", m);

@@ -22,6 +22,7 @@ const std::vector<CreateOnlyEntry>& create_only_table() {
         {"AWS::CloudWatch::Dashboard", {"DashboardName"}, {}},
         {"AWS::Cognito::UserPool", {}, {}},
         {"AWS::DocDB::DBCluster", {"AvailabilityZones", "DBClusterIdentifier", "DBSubnetGroupName", "KmsKeyId", "MasterUsername", "SnapshotIdentifier", "SourceDBClusterIdentifier", "StorageEncrypted"}, {}},
+        {"AWS::DynamoDB::GlobalTable", {"TableName"}, {"GlobalTableSourceArn", "KeySchema", "LocalSecondaryIndexes"}},
         {"AWS::DynamoDB::Table", {"ImportSourceSpecification", "TableName"}, {"KeySchema"}},
         {"AWS::EC2::EIP", {"Address", "IpamPoolId", "NetworkBorderGroup", "TransferAddress"}, {}},
         {"AWS::EC2::Instance", {"AvailabilityZone", "CpuOptions", "ElasticGpuSpecifications", "ElasticInferenceAccelerators", "EnclaveOptions", "HibernationOptions", "HostResourceGroupArn", "ImageId", "Ipv6AddressCount", "Ipv6Addresses", "KeyName", "LaunchTemplate", "LicenseSpecifications", "NetworkInterfaces", "PlacementGroupName", "PrivateIpAddress", "SecurityGroups", "SubnetId"}, {"AdditionalInfo", "Affinity", "BlockDeviceMappings", "EbsOptimized", "HostId", "InstanceType", "KernelId", "PrivateDnsNameOptions", "RamdiskId", "SecurityGroupIds", "Tenancy", "UserData"}},

@@ -115,6 +115,22 @@ def write_base_config(source: Path, target: Path) -> str:
     return text
 
 
+def copy_app_configs(examples: Path, root: Path) -> dict:
+    """The app's configs in `root`/configs (the base config as write_base_config writes it, the
+    leaves copied) and an empty `root`/home: {configs, base, base_text, leaves, home}."""
+    configs = root / "configs"
+    configs.mkdir()
+    base = configs / "base-stack-config.yaml"
+    base_text = write_base_config(examples / "base-stack-config.yaml", base)
+    leaves = []
+    for c in CONTAINERS.values():
+        shutil.copy(examples / c["config"], configs / c["config"])
+        leaves.append(configs / c["config"])
+    home = root / "home"
+    home.mkdir()
+    return {"configs": configs, "base": base, "base_text": base_text, "leaves": leaves, "home": home}
+
+
 def check_prerequisites(leafsynth, source_dir) -> Path:
     """Fails (never skips) without the binary, the examples, `aws` or `moto_server`; lets boto3
     talk to 127.0.0.1 directly. Returns examples/containermanager of the source dir."""

@@ -79,7 +79,7 @@ from deploy_assembly import DeployError  # noqa: E402
 from fault_proxy import FaultProxy  # noqa: E402
 from moto_harness import MotoServer, free_port  # noqa: E402
 from test_deploy_containermanager import (ACCOUNT, BASE, CONTAINERS, NESTED, REGION,  # noqa: E402
-                                          check_prerequisites, expected_stack_order, write_base_config)
+                                          check_prerequisites, copy_app_configs, expected_stack_order)
 
 sys.path.insert(0, str(HERE.parent / "diff"))
 from test_diff_cli import (LINK, MAIN, all_stacks, assert_task_definition_knock_on,  # noqa: E402
@@ -108,16 +108,8 @@ def setUpModule():
     tmp = tempfile.TemporaryDirectory(prefix="leafsynth-diff-deployed-")
     unittest.addModuleCleanup(tmp.cleanup)
     root = Path(tmp.name)
-    configs = root / "configs"
-    configs.mkdir()
-    base = configs / "base-stack-config.yaml"
-    write_base_config(EXAMPLES / "base-stack-config.yaml", base)
-    leaves = []
-    for c in CONTAINERS.values():
-        shutil.copy(EXAMPLES / c["config"], configs / c["config"])
-        leaves.append(configs / c["config"])
-    home = root / "home"
-    home.mkdir()
+    app = copy_app_configs(EXAMPLES, root)
+    configs, base, leaves, home = app["configs"], app["base"], app["leaves"], app["home"]
     assembly = root / "assembly"
     command = [str(LEAFSYNTH), "synth", *map(str, leaves), "--base", str(base), *APP_ARGS, "-o", str(assembly)]
     proc = subprocess.run(command, capture_output=True, text=True, timeout=300, env=cli_env(home))

@@ -62,6 +62,85 @@ fix registers a model for each that calls the backend, as the service's API woul
      cluster name).
  19. AWS::Logs::SubscriptionFilter -> logs put_subscription_filter (which checks that a Lambda
      destination exists; Ref = the filter name).
+ 20. AWS::S3::BucketPolicy -> s3 put_bucket_policy on the bucket (Ref = generated id; the policy is
+     removed when the resource is deleted). Without it ListStackResources lists the skipped resource
+     with an empty LogicalResourceId and PhysicalResourceId (the bootstrap stack CDKToolkit has one).
+moto 5.2.1 lacks these attributes and API behaviours of CloudFormation that `leafsynth deploy` (change
+sets, as `cdk deploy`) relies on:
+ 21. Fn::GetAtt [<parameter>, "Value" | "Type"] (AWS::SSM::Parameter): moto's Parameter
+     (moto/ssm/models.py) has no get_cfn_attribute -> AttributeError (the bootstrap stack's
+     BootstrapVersion output). The fix returns the parameter's value / type.
+ 22. TemplateURL on any host: moto/cloudformation/utils.py get_stack_from_s3_url reads /<bucket>/<key>
+     only when the URL contains "localhost" or the host is s3*.amazonaws.com, so for the path-style
+     http://127.0.0.1:PORT/<bucket>/<key> of a local endpoint it reads bucket "127" (NoSuchBucket).
+     The fix reads virtual-hosted URLs (https://<bucket>.s3[.<region>].amazonaws.com/<key>) by their
+     host and every other URL path-style, from moto's S3 backend, as CloudFormation reads its S3
+     URLs; it replaces the function in utils, models (nested stacks) and responses (CreateStack,
+     UpdateStack, CreateChangeSet, GetTemplateSummary, ValidateTemplate).
+ 23. Change set execution (moto/cloudformation/models.py CloudFormationBackend.execute_change_set,
+     ChangeSet.apply): a CREATE change set's stack keeps the resource and output maps of the empty
+     template moto created it with (no Outputs in DescribeStacks, no exports, so a later stack's
+     Fn::ImportValue fails; its Fn::ImportValue cannot see other stacks' exports either), and an
+     UPDATE change set applies the resources but keeps the old outputs and exports. The fix executes
+     a CREATE change set as CreateStack and an UPDATE one as UpdateStack (below), and fails a change
+     set that is not AVAILABLE, as CloudFormation does. UpdateStack itself (Stack.update) rebuilt the
+     outputs but never the backend's exports (ListExports kept removed exports and missed new ones):
+     the fix replaces the stack's exports after the update, refusing as CloudFormation an export name
+     another stack already exports. Stack events: moto records the stack's own events only; the fix
+     records each resource's CREATE/UPDATE/DELETE_IN_PROGRESS and _COMPLETE (or CREATE_FAILED with
+     the error) as moto/cloudformation/parsing.py parse_and_create_resource,
+     parse_and_update_resource and ResourceMap._delete_resource run, and an update's
+     UPDATE_COMPLETE_CLEANUP_IN_PROGRESS. (moto still deletes an update's removed resources before
+     it creates the added ones, and a rollback re-creates them.)
+ 24. ListImports (not implemented in moto/cloudformation/responses.py: HTTP 500): the names of the
+     stacks whose templates import the export (Fn::ImportValue of a literal, or of a Fn::Sub /
+     Fn::Join / Ref ... resolved as moto resolves it), else ValidationError "Export 'X' is not
+     imported by any stack.". Exports in use: moto lets an update remove (or change) an export that
+     another stack imports, and CloudFormationBackend.delete_stack deletes a stack whose export is
+     imported. As CloudFormation, the update then fails ("Export X cannot be deleted as it is in use
+     by Y" / "Cannot update export X as it is in use by Y") and rolls back to the previous template
+     (UPDATE_ROLLBACK_IN_PROGRESS -> UPDATE_ROLLBACK_COMPLETE), and the deletion ends DELETE_FAILED
+     with that reason, the stack and its resources kept.
+ 25. UpdateTerminationProtection (not implemented in moto/cloudformation/responses.py): stored on the
+     stack (DescribeStacks EnableTerminationProtection, which CreateStack's parameter also sets), and
+     CloudFormationBackend.delete_stack, which ignored it, refuses a protected stack (ValidationError
+     "Stack [X] cannot be deleted while TerminationProtection is enabled").
+Test hook (not a moto fix; real CloudFormation ignores Metadata it does not know):
+ 26. Lambda-backed custom resources (moto/cloudformation/custom_model.py CustomModel) run their
+     function only in Docker, which this machine lacks, and answer through a response URL on the
+     moto host: the stack stays CREATE_IN_PROGRESS. Updates (no update_from_cloudformation_json: the
+     resource becomes None) and deletions never reach the function. When the ServiceToken is a
+     python3.x function of this moto whose code is a zip (Code.ZipFile inline code, as leafsynth's
+     handlers), the fix runs it in this process, as Lambda would: handler(event, context) with the
+     Create / Update (OldResourceProperties, PhysicalResourceId) / Delete event, boto3 pointed at this
+     moto_server (AWS_ENDPOINT_URL, fake credentials, AWS_REGION), its ResponseURL a local HTTP
+     endpoint that receives the cfn-response the handler PUTs (or, if it returns, the provider
+     framework's {PhysicalResourceId, Data}). SUCCESS: Data are the resource's Fn::GetAtt
+     attributes and PhysicalResourceId its Ref; FAILED (or an exception): CREATE_FAILED "Received
+     response status [FAILED] from custom resource. Message returned: <Reason> (RequestId: ...)"
+     and the stack rolls back as CloudFormation's does (see 27). Other custom resources keep
+     moto's behaviour.
+Test hook (not a moto fix; real CloudFormation ignores Metadata it does not know):
+ 27. A resource whose Metadata has "leafsynth:moto-fail": "<reason>" fails to create: its events are
+     CREATE_IN_PROGRESS then CREATE_FAILED with that reason, and the stack rolls back as
+     CloudFormation's does: a creation records ROLLBACK_IN_PROGRESS "The following resource(s) failed
+     to create: [X]. Rollback requested by user.", deletes the resources it created (DELETE_* events,
+     the failed one DELETE_COMPLETE) and ends ROLLBACK_COMPLETE (no outputs or exports); an update
+     records UPDATE_ROLLBACK_IN_PROGRESS "The following resource(s) failed to create: [X]. ", goes
+     back to the previous template and ends UPDATE_ROLLBACK_COMPLETE. In a nested stack, the nested
+     stack rolls back (ROLLBACK_COMPLETE, then it is deleted) and the parent's
+     AWS::CloudFormation::Stack resource fails with "Embedded stack <nested stack id> was not
+     successfully created: The following resource(s) failed to create: [X].", failing the parent.
+     Only the creation of a resource is hooked (not its update or deletion).
+moto 5.2.1 evaluates bucket policies with conditions it does not understand:
+ 28. moto/iam/policy_conditions.py TrustCondition.verify_condition treats every operator but
+     StringEquals as satisfied, and moto/iam/access_control.py IAMPolicyStatement.is_action_permitted
+     answers DENIED for a statement whose condition does not hold (even an Allow); so a TLS-only bucket
+     policy (Deny s3:* when Bool aws:SecureTransport is "false", as the bootstrap bucket's) denies
+     every request (HTTP 403 on HeadObject/PutObject). The fix adds the Bool operator, makes a
+     statement whose condition does not hold not apply (NEUTRAL), and gives moto/s3/models.py
+     FakeBucket.get_permission aws:SecureTransport "true": real clients of S3 use HTTPS, moto on
+     127.0.0.1 is reached over plain HTTP only.
 Each fix only fills in what moto lacks (a model is only registered for a type moto has no model
 for), so it is harmless on a moto that has fixed the bug.
 
@@ -526,9 +605,38 @@ def _define_models() -> dict[str, type]:
                 role_arn=props.get("RoleArn"))
             return cls(resource_name)
 
+    class BucketPolicyModel(_Model, CloudFormationModel):
+        __module__ = _MODULE
+        TYPE = "AWS::S3::BucketPolicy"
+
+        @classmethod
+        def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id,
+                                            region_name, **kwargs):
+            from moto.s3.models import s3_backends
+            from moto.utilities.utils import get_partition
+
+            props = cloudformation_json["Properties"]
+            document = props["PolicyDocument"]
+            policy = document if isinstance(document, str) else json.dumps(document)
+            s3_backends[account_id][get_partition(region_name)].put_bucket_policy(
+                props["Bucket"], policy.encode())
+            model = cls(resource_name)
+            model.bucket_name = props["Bucket"]
+            model.partition = get_partition(region_name)
+            return model
+
+        def delete(self, account_id: str, region_name: str) -> None:
+            from moto.s3.models import s3_backends
+
+            try:  # the bucket may already be gone (deleted with the stack)
+                s3_backends[account_id][self.partition].delete_bucket_policy(self.bucket_name)
+            except Exception:  # noqa: BLE001
+                pass
+
     return {m.TYPE: m for m in (KeyPairModel, TopicPolicyModel, SubscriptionModel, LifecycleHookModel,
                                 ScalingPolicyModel, AlarmModel, CapacityProviderModel,
-                                ClusterCapacityProviderAssociationsModel, SubscriptionFilterModel)}
+                                ClusterCapacityProviderAssociationsModel, SubscriptionFilterModel,
+                                BucketPolicyModel)}
 
 
 def _fix_missing_models() -> str:
@@ -552,11 +660,697 @@ def _fix_missing_models() -> str:
     return "models: " + " ".join(t.split("::", 1)[1] for t in missing) if missing else "models (moto has them)"
 
 
+# --- stack operations: change sets, exports and imports, events, failures -------------------------
+
+FAIL_MARKER = "leafsynth:moto-fail"
+_DEAD_STATUSES = ("REVIEW_IN_PROGRESS", "ROLLBACK_COMPLETE", "ROLLBACK_IN_PROGRESS", "DELETE_COMPLETE")
+
+
+class _ResourceFailed(Exception):
+    """A resource failed to create (CREATE_FAILED recorded); the stack operation rolls back."""
+
+    def __init__(self, logical_id: str, reason: str, verb: str = "create"):
+        super().__init__(reason)
+        self.logical_id = logical_id
+        self.reason = reason
+        self.verb = verb
+
+
+class _CreateFailed(Exception):
+    """A resource's creation failed with this reason (a nested stack, a custom resource)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class _UpdateFailed(Exception):
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _cfn_backend(account_id: str, region_name: str) -> Any:
+    from moto.cloudformation.models import cloudformation_backends
+
+    return cloudformation_backends[account_id][region_name]
+
+
+def _resource_event(stack: Any, logical_id: str, physical_id: Any, resource_type: str, status: str,
+                    reason: str | None = None) -> None:
+    from moto.cloudformation.models import Event
+
+    if stack is None:
+        return
+    stack.events.append(Event(
+        stack_id=stack.stack_id, stack_name=stack.name, logical_resource_id=logical_id,
+        physical_resource_id=physical_id if isinstance(physical_id, str) else "",
+        resource_type=resource_type, resource_status=status, resource_status_reason=reason,
+        resource_properties=None))
+
+
+def _fix_template_url() -> str:
+    from urllib.parse import unquote, urlparse
+
+    from moto.cloudformation import models, responses, utils
+
+    original = utils.get_stack_from_s3_url
+    if getattr(original, "_leafsynth_compat", False):
+        return "template-url (already applied)"
+    virtual_host = re.compile(r"^(?P<bucket>.+)\.s3(?:[.-][a-z0-9-]+)*\.amazonaws\.com(?:\.cn)?$")
+
+    def get_stack_from_s3_url(template_url: str, account_id: str, partition: str) -> str:
+        from moto.s3.models import s3_backends
+
+        parts = urlparse(template_url)
+        match = virtual_host.match(parts.hostname or "")
+        if match:  # https://<bucket>.s3.<region>.amazonaws.com/<key>
+            bucket, key = match.group("bucket"), parts.path.lstrip("/")
+        else:  # path style on any host: http(s)://<host>[:port]/<bucket>/<key>
+            bucket, _, key = parts.path.lstrip("/").partition("/")
+        obj = s3_backends[account_id][partition].get_object(bucket, unquote(key))
+        return obj.value.decode("utf-8")
+
+    get_stack_from_s3_url._leafsynth_compat = True  # type: ignore[attr-defined]
+    # imported by name into models (nested stacks) and responses (CreateStack, UpdateStack,
+    # CreateChangeSet, GetTemplateSummary, ValidateTemplate)
+    utils.get_stack_from_s3_url = get_stack_from_s3_url
+    models.get_stack_from_s3_url = get_stack_from_s3_url
+    responses.get_stack_from_s3_url = get_stack_from_s3_url
+    return "template-url"
+
+
+def _fix_ssm_parameter_attributes() -> str:
+    from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+    from moto.ssm.models import Parameter
+
+    if hasattr(Parameter, "get_cfn_attribute"):
+        return "ssm-parameter-attributes (moto has it)"
+
+    def get_cfn_attribute(self, attribute_name: str) -> Any:
+        if attribute_name == "Value":
+            return self.value
+        if attribute_name == "Type":
+            return self.parameter_type
+        raise UnformattedGetAttTemplateException()
+
+    Parameter.get_cfn_attribute = get_cfn_attribute
+    return "ssm-parameter-attributes"
+
+
+def _imports_of(stack: Any) -> set[str]:
+    """Export names a stack's template imports (Fn::ImportValue), resolved as moto resolves them."""
+    from moto.cloudformation import parsing
+
+    found: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "Fn::ImportValue":
+                    if isinstance(value, str):
+                        found.add(value)
+                    else:
+                        try:
+                            name = parsing.clean_json(value, stack.resource_map)
+                        except Exception:  # noqa: BLE001 - unresolvable: not an import we can name
+                            name = None
+                        if isinstance(name, str):
+                            found.add(name)
+                else:
+                    walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(getattr(stack, "template_dict", None) or {})
+    return found
+
+
+def _importers(backend: Any, export_name: str, exclude_stack_id: str | None = None) -> list[str]:
+    return [s.name for s in list(backend.stacks.values())
+            if s.stack_id != exclude_stack_id and s.status not in _DEAD_STATUSES
+            and export_name in _imports_of(s)]
+
+
+def _own_exports(backend: Any, stack: Any) -> dict[str, Any]:
+    return {name: e for name, e in backend.exports.items() if e.exporting_stack_id == stack.stack_id}
+
+
+def _fix_resource_events_and_failures() -> str:
+    from moto.cloudformation import parsing
+    from moto.cloudformation.models import Stack
+
+    if getattr(parsing.parse_and_create_resource, "_leafsynth_compat", False):
+        return "resource-events (already applied)"
+    original_update = parsing.parse_and_update_resource
+    original_delete = parsing.ResourceMap._delete_resource
+    original_resource_map = Stack._create_resource_map
+    original_nested_create = Stack.create_from_cloudformation_json.__func__
+
+    def _create_resource_map(self) -> Any:
+        resource_map = original_resource_map(self)
+        resource_map._leafsynth_stack = self  # the stack whose events the resources record
+        return resource_map
+
+    def parse_and_create_resource(logical_id, resource_json, resources_map, account_id, region_name):
+        # moto's parse_and_create_resource, recording the resource's events (and the test hook)
+        condition = resource_json.get("Condition")
+        if condition and not resources_map.lazy_condition_map[condition]:
+            return None
+        resource_type = resource_json["Type"]
+        marker = (resource_json.get("Metadata") or {}).get(FAIL_MARKER)
+        parsed = parsing.parse_resource_and_generate_name(logical_id, resource_json, resources_map)
+        if not parsed:
+            return None
+        resource_class, resource_json, physical_name = parsed
+        stack = getattr(resources_map, "_leafsynth_stack", None)
+        _resource_event(stack, logical_id, "", resource_type, "CREATE_IN_PROGRESS")
+        if marker:
+            reason = str(marker)
+            _resource_event(stack, logical_id, "", resource_type, "CREATE_FAILED", reason)
+            raise _ResourceFailed(logical_id, reason)
+        kwargs = {"LogicalId": logical_id, "StackId": resources_map.stack_id, "ResourceType": resource_type}
+        try:
+            resource = resource_class.create_from_cloudformation_json(
+                physical_name, resource_json, account_id, region_name, **kwargs)
+        except _CreateFailed as failed:
+            _resource_event(stack, logical_id, "", resource_type, "CREATE_FAILED", failed.reason)
+            raise _ResourceFailed(logical_id, failed.reason) from None
+        except _ResourceFailed:
+            raise
+        except Exception as e:
+            _resource_event(stack, logical_id, "", resource_type, "CREATE_FAILED", str(e))
+            raise
+        resource.cf_resource_type = resource_type
+        resource.logical_resource_id = logical_id
+        _resource_event(stack, logical_id, getattr(resource, "physical_resource_id", ""), resource_type,
+                        "CREATE_COMPLETE")
+        return resource
+
+    def parse_and_update_resource(logical_id, resource_json, resources_map, account_id, region_name):
+        stack = getattr(resources_map, "_leafsynth_stack", None)
+        resource_type = resource_json["Type"]
+        before = resources_map._parsed_resources.get(logical_id)
+        _resource_event(stack, logical_id, getattr(before, "physical_resource_id", ""), resource_type,
+                        "UPDATE_IN_PROGRESS")
+        try:
+            resource = original_update(logical_id, resource_json, resources_map, account_id, region_name)
+        except _CreateFailed as failed:
+            _resource_event(stack, logical_id, getattr(before, "physical_resource_id", ""), resource_type,
+                            "UPDATE_FAILED", failed.reason)
+            raise _ResourceFailed(logical_id, failed.reason, verb="update") from None
+        _resource_event(stack, logical_id, getattr(resource, "physical_resource_id", ""), resource_type,
+                        "UPDATE_COMPLETE")
+        return resource
+
+    def _delete_resource(self, parsed_resource: Any, resource_json: dict[str, Any]) -> None:
+        original_delete(self, parsed_resource, resource_json)
+        stack = getattr(self, "_leafsynth_stack", None)
+        logical_id = getattr(parsed_resource, "logical_resource_id", "")
+        physical_id = getattr(parsed_resource, "physical_resource_id", "")
+        _resource_event(stack, logical_id, physical_id, resource_json.get("Type", ""), "DELETE_IN_PROGRESS")
+        _resource_event(stack, logical_id, physical_id, resource_json.get("Type", ""), "DELETE_COMPLETE")
+
+    def nested_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        nested = original_nested_create(cls, resource_name, cloudformation_json, account_id,
+                                        region_name, **kwargs)
+        failure = getattr(nested, "_leafsynth_failure", None)
+        if failure:
+            # the failed nested stack (ROLLBACK_COMPLETE) is deleted with its parent's rollback
+            _cfn_backend(account_id, region_name).delete_stack(nested.stack_id)
+            raise _CreateFailed(f"Embedded stack {nested.stack_id} was not successfully created: {failure}")
+        return nested
+
+    parse_and_create_resource._leafsynth_compat = True  # type: ignore[attr-defined]
+    Stack._create_resource_map = _create_resource_map
+    parsing.parse_and_create_resource = parse_and_create_resource
+    parsing.parse_and_update_resource = parse_and_update_resource
+    parsing.ResourceMap._delete_resource = _delete_resource
+    Stack.create_from_cloudformation_json = classmethod(nested_create)
+    return "resource-events, moto-fail test hook"
+
+
+def _run_create(backend: Any, stack: Any) -> None:
+    """Creates a stack's resources (CreateStack, CREATE change set), rolling back on a failure."""
+    from moto.cloudformation.parsing import OutputMap
+
+    stack.status = "CREATE_IN_PROGRESS"
+    stack._add_stack_event("CREATE_IN_PROGRESS", resource_status_reason="User Initiated")
+    try:
+        stack.create_resources()
+        backend._validate_export_uniqueness(stack)
+        for export in stack.exports:
+            backend.exports[export.name] = export
+    except _ResourceFailed as failed:
+        reason = f"The following resource(s) failed to create: [{failed.logical_id}]."
+        stack._leafsynth_failure = reason
+        stack.status = "ROLLBACK_IN_PROGRESS"
+        stack.status_reason = f"{reason} Rollback requested by user."
+        stack._add_stack_event("ROLLBACK_IN_PROGRESS", stack.status_reason)
+        for name in _own_exports(backend, stack):
+            backend.exports.pop(name, None)
+        resource_map = stack.resource_map
+        failed_type = (resource_map._resource_json_map.get(failed.logical_id) or {}).get("Type", "")
+        try:
+            resource_map.delete()
+        except Exception as e:  # noqa: BLE001
+            stack.status = "ROLLBACK_FAILED"
+            stack._add_stack_event("ROLLBACK_FAILED", str(e))
+            return
+        _resource_event(stack, failed.logical_id, "", failed_type, "DELETE_COMPLETE")
+        # nothing is left: no resources, outputs or exports (and nothing to re-create lazily)
+        resource_map._resource_json_map = {}
+        stack.output_map = OutputMap(resource_map, {}, stack.stack_id)
+        stack.status = "ROLLBACK_COMPLETE"
+        stack._add_stack_event("ROLLBACK_COMPLETE")
+        return
+    if stack.status == "CREATE_COMPLETE":
+        stack.status_reason = None
+
+
+def _run_update(backend: Any, stack: Any, template: str, parameters: dict[str, Any] | None,
+                role_arn: str | None = None, tags: dict[str, str] | None = None) -> bool:
+    """Applies a new template to a stack (UpdateStack, UPDATE change set) as CloudFormation does:
+    new outputs and exports, exports in use kept (else the update fails), rollback on a failure."""
+    old_template, old_dict = stack.template, stack.template_dict
+    old_parameters = dict(stack.resource_map.input_parameters)
+    old_output_map = stack.output_map
+    old_exports = _own_exports(backend, stack)
+    stack.status = "UPDATE_IN_PROGRESS"
+    stack._add_stack_event("UPDATE_IN_PROGRESS", resource_status_reason="User Initiated")
+    try:
+        stack.template = template
+        stack._parse_template()
+        stack.resource_map.update(stack.template_dict, parameters)
+        stack.output_map = stack._create_output_map()
+        new_exports = {e.name: e for e in stack.exports}
+        for name, export in old_exports.items():
+            users = _importers(backend, name, exclude_stack_id=stack.stack_id)
+            if users and name not in new_exports:
+                raise _UpdateFailed(f"Export {name} cannot be deleted as it is in use by {users[0]}")
+            if users and new_exports[name].value != export.value:
+                raise _UpdateFailed(f"Cannot update export {name} as it is in use by {users[0]}")
+        for name in new_exports:
+            owner = backend.exports.get(name)
+            if owner is not None and owner.exporting_stack_id != stack.stack_id:
+                raise _UpdateFailed(f"Export with name {name} is already exported by stack "
+                                    f"{backend.stacks[owner.exporting_stack_id].name if owner.exporting_stack_id in backend.stacks else owner.exporting_stack_id}")
+    except _ResourceFailed as failed:
+        reason = f"The following resource(s) failed to {failed.verb}: [{failed.logical_id}]. "
+    except _UpdateFailed as failed:
+        reason = failed.reason
+    else:
+        for name in old_exports:
+            backend.exports.pop(name, None)
+        backend.exports.update(new_exports)
+        stack.status = "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS"
+        stack._add_stack_event("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS")
+        stack.status = "UPDATE_COMPLETE"
+        stack.status_reason = None
+        stack._add_stack_event("UPDATE_COMPLETE")
+        stack.role_arn = role_arn
+        if parameters:
+            stack.parameters = parameters
+        if tags is not None:
+            stack.tags = tags
+        return True
+    # roll back to the previous template (removed resources are re-created, new ones deleted)
+    stack.status = "UPDATE_ROLLBACK_IN_PROGRESS"
+    stack.status_reason = reason
+    stack._add_stack_event("UPDATE_ROLLBACK_IN_PROGRESS", reason)
+    stack.template, stack.template_dict = old_template, old_dict
+    try:
+        stack.resource_map.update(old_dict, old_parameters)
+    except Exception as e:  # noqa: BLE001
+        stack.status = "UPDATE_ROLLBACK_FAILED"
+        stack._add_stack_event("UPDATE_ROLLBACK_FAILED", str(e))
+        return False
+    stack.output_map = old_output_map
+    stack._add_stack_event("UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS")
+    stack.status = "UPDATE_ROLLBACK_COMPLETE"
+    stack._add_stack_event("UPDATE_ROLLBACK_COMPLETE")
+    return False
+
+
+def _fix_stack_operations() -> str:
+    from moto.cloudformation.exceptions import ValidationError
+    from moto.cloudformation.models import CloudFormationBackend, Stack
+    from moto.cloudformation.responses import CloudFormationResponse
+    from moto.core.responses import ActionResult
+
+    if getattr(CloudFormationBackend.execute_change_set, "_leafsynth_compat", False):
+        return "stack-operations (already applied)"
+    original_delete = CloudFormationBackend.delete_stack
+
+    def create_stack(self, name, template, parameters, notification_arns=None, tags=None, role_arn=None,
+                     enable_termination_protection=False, timeout_in_mins=None, stack_policy_body=None):
+        from moto.cloudformation.exceptions import AlreadyExistsException
+        from moto.cloudformation.utils import generate_stack_id
+
+        if name in [stack.name for stack in self.stacks.values()]:
+            raise AlreadyExistsException(f"Stack {name} already exists")
+        stack_id = generate_stack_id(name, self.region_name, self.account_id)
+        stack = Stack(stack_id=stack_id, name=name, template=template, parameters=parameters,
+                      account_id=self.account_id, region_name=self.region_name,
+                      notification_arns=notification_arns, tags=tags, role_arn=role_arn,
+                      cross_stack_resources=self.exports,
+                      enable_termination_protection=enable_termination_protection in (True, "true", "True"),
+                      timeout_in_mins=timeout_in_mins, stack_policy_body=stack_policy_body)
+        self.stacks[stack_id] = stack
+        _run_create(self, stack)
+        return stack
+
+    def execute_change_set(self, change_set_name, stack_name=None):
+        change_set = self.change_sets.get(change_set_name) or next(
+            (cs for cs in self.change_sets.values() if cs.change_set_name == change_set_name
+             and (not stack_name or stack_name in (cs.stack_name, cs.stack_id))), None)
+        if change_set is None:
+            raise ValidationError(message=f"ChangeSet [{change_set_name}] does not exist")
+        if change_set.execution_status != "AVAILABLE":
+            raise ValidationError(message=f"ChangeSet [{change_set.change_set_id}] cannot be executed in its "
+                                          f"current execution status of [{change_set.execution_status}]")
+        stack = self.stacks[change_set.stack_id]
+        change_set.execution_status = "EXECUTE_IN_PROGRESS"
+        if change_set.change_set_type == "CREATE":
+            # moto keeps the empty template's resource and output maps (no outputs, no exports)
+            stack.template = change_set.template
+            stack._parse_template()
+            stack.description = stack.template_dict.get("Description")
+            stack.parameters = change_set.parameters or {}
+            stack.cross_stack_resources = self.exports
+            stack.resource_map = stack._create_resource_map()
+            stack.output_map = stack._create_output_map()
+            _run_create(self, stack)
+            ok = stack.status in ("CREATE_COMPLETE", "CREATE_IN_PROGRESS")
+        else:
+            ok = _run_update(self, stack, change_set.template, change_set.parameters or None,
+                             role_arn=change_set.role_arn, tags=change_set.tags or None)
+        change_set.execution_status = "EXECUTE_COMPLETE" if ok else "EXECUTE_FAILED"
+
+    def update_stack(self, name, template, role_arn, parameters, tags):
+        stack = self.get_stack(name)
+        resolved = self._resolve_update_parameters(instance=stack, incoming_params=parameters)
+        _run_update(self, stack, template, resolved, role_arn=role_arn, tags=tags)
+        return stack
+
+    def delete_stack(self, name_or_stack_id):
+        stack = self.stacks.get(name_or_stack_id) or next(
+            (s for s in self.stacks.values() if s.name == name_or_stack_id), None)
+        if stack is None:
+            return original_delete(self, name_or_stack_id)
+        if stack.enable_termination_protection:
+            raise ValidationError(message=f"Stack [{stack.name}] cannot be deleted while "
+                                          "TerminationProtection is enabled")
+        for name in _own_exports(self, stack):
+            users = _importers(self, name, exclude_stack_id=stack.stack_id)
+            if users:
+                stack._add_stack_event("DELETE_IN_PROGRESS", resource_status_reason="User Initiated")
+                stack.status = "DELETE_FAILED"
+                stack.status_reason = f"Export {name} cannot be deleted as it is in use by {users[0]}"
+                stack._add_stack_event("DELETE_FAILED", stack.status_reason)
+                return None
+        for name in _own_exports(self, stack):
+            self.exports.pop(name, None)
+        self.stacks.pop(stack.stack_id)
+        stack.delete()
+        self.deleted_stacks[stack.stack_id] = stack
+        return None
+
+    def list_imports(self):
+        export_name = self._get_param("ExportName")
+        users = _importers(self.cloudformation_backend, export_name)
+        if not users:
+            raise ValidationError(message=f"Export '{export_name}' is not imported by any stack.")
+        return ActionResult({"Imports": users})
+
+    def update_termination_protection(self):
+        stack = self.cloudformation_backend.get_stack(self._get_param("StackName"))
+        stack.enable_termination_protection = self._get_bool_param("EnableTerminationProtection", False)
+        return ActionResult({"StackId": stack.stack_id})
+
+    execute_change_set._leafsynth_compat = True  # type: ignore[attr-defined]
+    CloudFormationBackend.create_stack = create_stack
+    CloudFormationBackend.execute_change_set = execute_change_set
+    CloudFormationBackend.update_stack = update_stack
+    CloudFormationBackend.delete_stack = delete_stack
+    fixed = ["change-set-execution", "update-exports", "export-in-use", "delete-export-in-use"]
+    if not hasattr(CloudFormationResponse, "list_imports"):
+        CloudFormationResponse.list_imports = list_imports
+        fixed.append("list-imports")
+    if not hasattr(CloudFormationResponse, "update_termination_protection"):
+        CloudFormationResponse.update_termination_protection = update_termination_protection
+        fixed.append("termination-protection")
+    return ", ".join(fixed)
+
+
+# --- Lambda-backed custom resources with inline Python code ---------------------------------------
+
+_responses_lock = None
+_response_server: Any = None
+_custom_responses: dict[str, bytes] = {}
+_handler_lock = None
+
+
+def _server_endpoint() -> str:
+    """The moto_server's own endpoint (its -H / -p arguments), for boto3 in a handler."""
+    import sys
+
+    from moto import settings
+
+    host, port = "127.0.0.1", str(settings.moto_server_port())
+    args = sys.argv[1:]
+    for i, arg in enumerate(args[:-1]):
+        if arg in ("-H", "--host") and args[i + 1] not in ("0.0.0.0", "::"):
+            host = args[i + 1]
+        if arg in ("-p", "--port"):
+            port = args[i + 1]
+    return f"http://{host}:{port}"
+
+
+def _response_url(token: str) -> str:
+    """A URL the handler PUTs its cfn-response to (a small HTTP server in this process)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    global _response_server, _responses_lock
+    if _response_server is None:
+        _responses_lock = threading.Lock()
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_PUT(self):  # noqa: N802
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                with _responses_lock:
+                    _custom_responses[self.path.lstrip("/").split("?")[0]] = body
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            do_POST = do_PUT  # noqa: N815
+
+            def log_message(self, *args):
+                pass
+
+        _response_server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=_response_server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{_response_server.server_address[1]}/{token}"
+
+
+def _inline_python_function(account_id: str, region_name: str, service_token: str) -> Any:
+    from moto.awslambda import lambda_backends
+
+    try:
+        fn = lambda_backends[account_id][region_name].get_function(service_token)
+    except Exception:  # noqa: BLE001
+        return None
+    if not str(getattr(fn, "run_time", "") or "").startswith("python3") or "ZipFile" not in (fn.code or {}):
+        return None
+    return fn
+
+
+def _invoke_inline(fn: Any, event: dict[str, Any], region_name: str) -> dict[str, Any]:
+    """Runs a python3.x function's inline code in this process as Lambda would (handler(event,
+    context), boto3 pointed at this moto_server); returns the cfn-response it sent (or built from
+    what the handler returned: the provider framework's {PhysicalResourceId, Data})."""
+    import base64
+    import importlib.util
+    import io
+    import os
+    import sys
+    import tempfile
+    import threading
+    import types
+    import uuid
+    import zipfile
+
+    global _handler_lock
+    if _handler_lock is None:
+        _handler_lock = threading.Lock()
+    token = str(uuid.uuid4())
+    event = dict(event, ResponseURL=_response_url(token))
+    module_name, _, function_name = (fn.handler or "index.handler").rpartition(".")
+    env = {"AWS_ENDPOINT_URL": _server_endpoint(), "AWS_ACCESS_KEY_ID": "testing",
+           "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": region_name, "AWS_DEFAULT_REGION": region_name,
+           "AWS_LAMBDA_FUNCTION_NAME": fn.function_name, **((fn.environment_vars or {}) if hasattr(fn, "environment_vars") else {})}
+    context = types.SimpleNamespace(
+        aws_request_id=event["RequestId"], function_name=fn.function_name, function_version="$LATEST",
+        invoked_function_arn=fn.function_arn, memory_limit_in_mb=128, log_group_name=f"/aws/lambda/{fn.function_name}",
+        log_stream_name="leafsynth-moto-compat", get_remaining_time_in_millis=lambda: 300000)
+    returned: Any = None
+    error: str | None = None
+    with _handler_lock, tempfile.TemporaryDirectory(prefix="leafsynth-lambda-") as code_dir:
+        zipfile.ZipFile(io.BytesIO(base64.b64decode(fn.code["ZipFile"]))).extractall(code_dir)
+        saved_env = {k: os.environ.get(k) for k in env}
+        saved_modules = set(sys.modules)
+        os.environ.update({k: str(v) for k, v in env.items()})
+        sys.path.insert(0, code_dir)
+        try:
+            spec = importlib.util.spec_from_file_location(
+                module_name, os.path.join(code_dir, *module_name.split(".")) + ".py")
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            returned = getattr(module, function_name)(event, context)
+        except Exception as e:  # noqa: BLE001 - the function failed: CloudFormation gets no answer
+            error = f"{type(e).__name__}: {e}"
+        finally:
+            sys.path.remove(code_dir)
+            for k, v in saved_env.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+            for name in set(sys.modules) - saved_modules:  # the function's own modules
+                module_file = getattr(sys.modules[name], "__file__", "") or ""
+                if module_file.startswith(code_dir):
+                    del sys.modules[name]
+    with _responses_lock:
+        body = _custom_responses.pop(token, None)
+    if body is not None:
+        return json.loads(body or b"{}")
+    if error is None and isinstance(returned, dict) and "Status" not in returned:
+        return {"Status": "SUCCESS", "PhysicalResourceId": returned.get("PhysicalResourceId"),
+                "Data": returned.get("Data") or {}}
+    return {"Status": "FAILED", "Reason": error or "the custom resource's function sent no response"}
+
+
+def _fix_inline_custom_resources() -> str:
+    from moto.cloudformation import custom_model
+    from moto.cloudformation.custom_model import CustomModel
+    from moto.moto_api._internal import mock_random
+
+    original_create = CustomModel.create_from_cloudformation_json.__func__
+    if getattr(original_create, "_leafsynth_compat", False):
+        return "inline-custom-resources (already applied)"
+
+    def request(model_or_none, kind, properties, account_id, region_name, stack_id, logical_id,
+                resource_type, old_properties=None, physical_id=None):
+        event = {"RequestType": kind, "ServiceToken": properties["ServiceToken"], "StackId": stack_id,
+                 "RequestId": str(mock_random.uuid4()), "LogicalResourceId": logical_id,
+                 "ResourceType": resource_type, "ResourceProperties": properties}
+        if old_properties is not None:
+            event["OldResourceProperties"] = old_properties
+        if physical_id:
+            event["PhysicalResourceId"] = physical_id
+        fn = _inline_python_function(account_id, region_name, properties["ServiceToken"])
+        if fn is None:  # moto deletes in no dependency order: the function may be gone already
+            fn = getattr(model_or_none, "leafsynth_function", None)
+        return event, _invoke_inline(fn, event, region_name)
+
+    def answer(model, response, event, verb):
+        if response.get("Status") != "SUCCESS":
+            raise _CreateFailed(f"Received response status [FAILED] from custom resource. Message returned: "
+                                f"{response.get('Reason') or 'None'} (RequestId: {event['RequestId']})")
+        model.resource_name = response.get("PhysicalResourceId") or model.resource_name
+        model.set_data(response.get("Data") or {})
+
+    def create_from_cloudformation_json(cls, resource_name, cloudformation_json, account_id, region_name,
+                                        **kwargs):
+        properties = cloudformation_json["Properties"]
+        if _inline_python_function(account_id, region_name, properties.get("ServiceToken", "")) is None:
+            return original_create(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs)
+        logical_id, stack_id, resource_type = kwargs["LogicalId"], kwargs["StackId"], kwargs["ResourceType"]
+        event, response = request(None, "Create", properties, account_id, region_name, stack_id,
+                                  logical_id, resource_type)
+        model = CustomModel(region_name, event["RequestId"], logical_id, resource_name)
+        model.leafsynth_request = (account_id, stack_id, resource_type, properties)
+        model.leafsynth_function = _inline_python_function(account_id, region_name, properties["ServiceToken"])
+        answer(model, response, event, "create")
+        return model
+
+    def update_from_cloudformation_json(cls, original_resource, new_resource_name, cloudformation_json,
+                                        account_id, region_name):
+        properties = cloudformation_json["Properties"]
+        previous = getattr(original_resource, "leafsynth_request", None)
+        if previous is None or _inline_python_function(account_id, region_name,
+                                                       properties.get("ServiceToken", "")) is None:
+            return original_resource  # as moto: no update of other custom resources
+        _, stack_id, resource_type, old_properties = previous
+        event, response = request(original_resource, "Update", properties, account_id, region_name,
+                                  stack_id, original_resource.logical_id, resource_type,
+                                  old_properties=old_properties,
+                                  physical_id=original_resource.physical_resource_id)
+        answer(original_resource, response, event, "update")
+        original_resource.leafsynth_function = _inline_python_function(account_id, region_name,
+                                                                       properties["ServiceToken"])
+        original_resource.leafsynth_request = (account_id, stack_id, resource_type, properties)
+        return original_resource
+
+    def delete(self, account_id, region_name):
+        previous = getattr(self, "leafsynth_request", None)
+        if previous is None:
+            return
+        _, stack_id, resource_type, properties = previous
+        request(self, "Delete", properties, account_id, region_name, stack_id, self.logical_id,
+                resource_type, physical_id=self.physical_resource_id)  # a failed delete is ignored
+
+    create_from_cloudformation_json._leafsynth_compat = True  # type: ignore[attr-defined]
+    CustomModel.create_from_cloudformation_json = classmethod(create_from_cloudformation_json)
+    CustomModel.update_from_cloudformation_json = classmethod(update_from_cloudformation_json)
+    CustomModel.delete = delete
+    custom_model.CustomModel = CustomModel
+    return "inline-custom-resources"
+
+
+def _fix_bucket_policy_conditions() -> str:
+    from moto.iam import access_control, policy_conditions
+    from moto.s3 import models as s3_models
+
+    def bool_operation(expected_value: Any, actual_value: str) -> bool:
+        expected = expected_value if isinstance(expected_value, list) else [expected_value]
+        return str(actual_value).lower() in [str(v).lower() for v in expected]
+
+    policy_conditions.CONDITION_OPERATIONS.setdefault("Bool", bool_operation)
+    statement = access_control.IAMPolicyStatement
+    if not getattr(statement.is_action_permitted, "_leafsynth_compat", False):
+        original = statement.is_action_permitted
+
+        def is_action_permitted(self: Any, action: str, resource: str = "*", principal: Any = None,
+                                incoming_condition_values: Any = None) -> Any:
+            if self._statement.get("Condition") and not self._check_conditions(incoming_condition_values):
+                return access_control.PermissionResult.NEUTRAL  # the statement does not apply
+            return original(self, action, resource, principal, incoming_condition_values)
+
+        is_action_permitted._leafsynth_compat = True  # type: ignore[attr-defined]
+        statement.is_action_permitted = is_action_permitted
+
+    def get_permission(self: Any, action: str, resource: str) -> Any:
+        if self.policy is None:
+            return access_control.PermissionResult.NEUTRAL
+        return access_control.IAMPolicy(self.policy.decode()).is_action_permitted(
+            action, resource, incoming_condition_values={"aws:SecureTransport": "true"})
+
+    s3_models.FakeBucket.get_permission = get_permission
+    return "bucket-policy-conditions"
+
+
 def apply() -> list[str]:
     """Applies the fixes (idempotent); returns their names."""
     if not _applied:
         _applied.extend([_fix_ssm_parameter(), _fix_nested_stack_outputs(), _fix_nested_stack_physical_id(),
                          _fix_hosted_zone_attributes(),
                          _fix_efs(), _fix_security_group_ingress_ref(), _fix_lambda_permission_ref(),
-                         _fix_ssm_dynamic_references(), _fix_missing_models()])
+                         _fix_ssm_dynamic_references(), _fix_missing_models(), _fix_template_url(),
+                         _fix_ssm_parameter_attributes(), _fix_resource_events_and_failures(),
+                         _fix_stack_operations(), _fix_inline_custom_resources(),
+                         _fix_bucket_policy_conditions()])
     return list(_applied)

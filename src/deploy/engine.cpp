@@ -1,0 +1,430 @@
+#include "deploy/engine.hpp"
+
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
+
+#include <condition_variable>
+#include <fstream>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "aws_api/cloudformation.hpp"
+#include "aws_api/deployed_stacks.hpp"
+#include "aws_api/s3_client.hpp"
+#include "deploy/assets.hpp"
+#include "deploy/bootstrap_stack.hpp"
+#include "leafsynth/bootstrap_contract.hpp"
+#include "leafsynth/diff.hpp"
+#include "leafsynth/errors.hpp"
+
+namespace leafsynth::deploy {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+/// Lines to the output, never interleaved.
+class Printer {
+public:
+    explicit Printer(std::ostream* out) : out_(out) {}
+    void line(const std::string& text) {
+        if (!out_) return;
+        std::lock_guard lock(mutex_);
+        *out_ << text << "\n" << std::flush;
+    }
+    std::mutex& mutex() { return mutex_; }
+
+private:
+    std::ostream* out_;
+    std::mutex mutex_;
+};
+
+/// The account the credentials belong to (STS GetCallerIdentity).
+std::string caller_account(const aws_api::Session& session, const std::string& region) {
+    aws_api::ClientOptions o = session.client_options(aws_api::kSts, region, "the credentials' account");
+    o.service = "sts";
+    o.api_version = "2011-06-15";
+    aws_api::QueryClient sts(std::move(o));
+    try {
+        const auto doc = sts.call("GetCallerIdentity", {});
+        return aws_api::xml_text(doc, "Account");
+    } catch (const aws_api::ApiError& e) {
+        throw InputError(session.failure_message("sts:GetCallerIdentity", "the credentials",
+                                                 sts.options().endpoint, e, "sts:GetCallerIdentity (always allowed)"));
+    } catch (const aws_api::TransportError& e) {
+        throw InputError(std::string("sts:GetCallerIdentity at ") + sts.options().endpoint + ": " + e.what());
+    }
+}
+
+/// The bootstrap version of an environment from its CDKToolkit stack: nullopt when not
+/// bootstrapped, 0 when the stack says no version.
+std::optional<int> bootstrap_version(aws_api::CloudFormationClient& cf) {
+    const auto stack = cf.describe_stack(std::string(bootstrap::kToolkitStackName));
+    if (!stack || stack->status == "REVIEW_IN_PROGRESS" || stack->status == "ROLLBACK_COMPLETE") return std::nullopt;
+    for (const auto& o : stack->outputs)
+        if (o.key == "BootstrapVersion") {
+            try {
+                return std::stoi(o.value);
+            } catch (const std::exception&) {
+                return 0;
+            }
+        }
+    return 0;
+}
+
+std::string env_name(const std::string& account, const std::string& region) { return "aws://" + account + "/" + region; }
+
+/// `s3://bucket/key` → bucket and key.
+std::pair<std::string, std::string> split_s3_url(const std::string& url) {
+    const std::string rest = url.substr(5);
+    const auto slash = rest.find('/');
+    return {rest.substr(0, slash), slash == std::string::npos ? "" : rest.substr(slash + 1)};
+}
+
+/// Adds up what needs approval in a stack diff and its nested stacks.
+void approval_needs(const StackDiff& d, std::size_t& widening, std::vector<std::string>& hazards,
+                    const std::string& path) {
+    widening += d.diff.security.widening_count();
+    for (const auto& r : d.diff.resources)
+        for (const auto& h : r.hazards) hazards.push_back(path + ": " + r.logical_id + ": " + h);
+    for (const auto& n : d.nested) approval_needs(n, widening, hazards, path + "/" + n.name);
+}
+
+struct Job {
+    const PlannedStack* planned = nullptr;
+    std::string account, region;
+    StackOutcome outcome;
+    bool done = false, started = false;
+};
+
+std::string duration_text(std::chrono::milliseconds d) {
+    const auto s = d.count() / 1000;
+    return s >= 60 ? fmt::format("{}m{:02}s", s / 60, s % 60) : fmt::format("{}.{}s", s, (d.count() % 1000) / 100);
+}
+
+} // namespace
+
+std::vector<EnvironmentRef> environments_of(const fs::path& assembly_dir, const std::string& default_region) {
+    const AssemblyManifest manifest = read_assembly_manifest(read_assembly_dir(assembly_dir), assembly_dir.string() + "/");
+    std::vector<EnvironmentRef> out;
+    std::set<std::pair<std::string, std::string>> seen;
+    for (const auto& s : manifest.stacks) {
+        const std::string region = s.region.empty() ? default_region : s.region;
+        if (seen.insert({s.account, region}).second) out.push_back({s.account, region});
+    }
+    return out;
+}
+
+int run_deploy(const DeployOptions& options) {
+    Printer print(options.out);
+    const std::string root = options.assembly_dir.string() + "/";
+    const AssemblyFiles files = read_assembly_dir(options.assembly_dir);
+    const AssemblyManifest manifest = read_assembly_manifest(files, root);
+    if (!manifest.has_manifest)
+        throw InputError(root + ": no manifest.json: give the folder of a 'leafsynth synth -o DIR' or 'cdk synth' output");
+    const Plan plan = make_plan(manifest, options.selection);
+    if (plan.stacks.empty()) throw InputError(root + "manifest.json: the app has no stacks to deploy");
+    for (const auto& p : plan.stacks)
+        if (p.stack->docker_images > 0)
+            throw InputError("stack " + p.stack->stack_name + " has " + std::to_string(p.stack->docker_images) +
+                             " container image asset(s); leafsynth publishes file assets only (build and push images "
+                             "with 'cdk deploy')");
+    for (const auto& [stack, values] : options.parameters) {
+        if (stack == "*") continue;
+        bool known = false;
+        for (const auto& p : plan.stacks) known |= p.stack->stack_name == stack;
+        if (!known) throw InputError("--parameters " + stack + ":...: no stack of this deploy is named " + stack);
+    }
+
+    aws_api::init_http();
+    const aws_api::Session session(options.session);
+
+    // --- environments: account and bootstrap -----------------------------------------------------
+    std::vector<Job> jobs(plan.stacks.size());
+    std::set<std::string> regions;
+    for (std::size_t i = 0; i < plan.stacks.size(); ++i) {
+        jobs[i].planned = &plan.stacks[i];
+        jobs[i].region = plan.stacks[i].stack->region.empty() ? options.default_region : plan.stacks[i].stack->region;
+        if (jobs[i].region.empty())
+            throw InputError("stack " + plan.stacks[i].stack->stack_name +
+                             " has no region (an environment-agnostic stack): give --region or set AWS_REGION");
+        regions.insert(jobs[i].region);
+    }
+    const std::string account = caller_account(session, *regions.begin());
+    std::map<std::string, int> required; // region -> highest version a stack there needs
+    for (auto& j : jobs) {
+        const auto& s = *j.planned->stack;
+        if (!s.account.empty() && s.account != account)
+            throw InputError("stack " + s.stack_name + " is for account " + s.account + ", but the credentials (" +
+                             session.credentials().source + ") are for account " + account +
+                             "; use credentials of that account (--profile), or synthesize for this one (--account)");
+        j.account = account;
+        required[j.region] = std::max(required[j.region], s.requires_bootstrap_version);
+    }
+    for (const auto& [region, version] : required) {
+        aws_api::CloudFormationClient cf(session.client_options(aws_api::kCloudFormation, region, env_name(account, region)));
+        const auto have = bootstrap_version(cf);
+        if (!have)
+            throw InputError("the environment " + env_name(account, region) +
+                             " is not bootstrapped (no CDKToolkit stack): run 'leafsynth bootstrap " +
+                             env_name(account, region) + "' first; nothing was changed");
+        if (*have > 0 && *have < version)
+            throw InputError("the environment " + env_name(account, region) + " is bootstrapped with version " +
+                             std::to_string(*have) + ", but the app needs " + std::to_string(version) +
+                             ": run 'leafsynth bootstrap " + env_name(account, region) + "'; nothing was changed");
+    }
+
+    // --- review: leafsynth's diff against what is deployed ---------------------------------------
+    std::vector<aws_api::StackRef> refs;
+    for (const auto& j : jobs) refs.push_back({j.planned->stack->stack_name, j.region});
+    const std::vector<DeployedStack> deployed =
+        aws_api::fetch_deployed_stacks(refs, {.profile = options.session.profile,
+                                              .timeout = options.session.timeout,
+                                              .concurrency = 8,
+                                              .progress = {},
+                                              .env = options.session.env});
+    AssemblyDiff review = diff_deployed(deployed, files);
+    std::erase_if(review.stacks, [&](const StackDiff& d) {
+        return std::none_of(jobs.begin(), jobs.end(), [&](const Job& j) { return j.planned->stack->stack_name == d.name; });
+    });
+    std::size_t widening = 0;
+    std::vector<std::string> hazards;
+    for (const auto& d : review.stacks) approval_needs(d, widening, hazards, d.name);
+    if (review.has_differences()) print.line(render_diff(review));
+    else print.line("leafsynth's diff: no differences with the deployed stacks (change sets still run, for values "
+                    "read at deploy time such as SSM parameters)");
+    std::string reason;
+    if (options.approval != Approval::Never) {
+        if (!hazards.empty()) reason = std::to_string(hazards.size()) + " stateful resource(s) replaced or removed";
+        else if (options.approval == Approval::Broadening && widening > 0)
+            reason = std::to_string(widening) + " security change(s) that widen permissions";
+        else if (options.approval == Approval::AnyChange && review.has_differences()) reason = "the stacks change";
+    }
+    bool stateful_approved = !hazards.empty() && options.approval == Approval::Never;
+    if (!reason.empty()) {
+        const std::optional<bool> yes =
+            options.ask ? options.ask("Deploy these changes (" + reason + ")?") : std::optional<bool>();
+        if (!yes) {
+            print.line("leafsynth: approval needed (" + reason + ") and there is no terminal to ask on: nothing was "
+                       "changed; review the diff above, then run again with --require-approval never");
+            return kDeployNotApproved;
+        }
+        if (!*yes) {
+            print.line("Not approved: nothing was changed.");
+            return kDeployNotApproved;
+        }
+        stateful_approved = true;
+    }
+
+    // --- assets, all before any stack changes -----------------------------------------------------
+    std::vector<AssetUpload> uploads;
+    std::set<std::pair<std::string, std::string>> queued;
+    for (const auto& j : jobs)
+        for (auto& u : uploads_for(j.planned->stack->assets, options.assembly_dir, j.account, j.region))
+            if (queued.insert({u.bucket, u.key}).second) uploads.push_back(std::move(u));
+    std::size_t uploaded = 0, bytes = 0;
+    publish_assets(uploads, session, options.asset_parallelism, [&](const AssetResult& r) {
+        uploaded += r.uploaded;
+        bytes += r.bytes;
+        if (options.progress == Progress::Events && r.uploaded) print.line("  published " + r.url + "  " + r.display_name);
+    });
+    print.line(fmt::format("Assets: {} published ({} bytes), {} already there", uploaded, bytes, uploads.size() - uploaded));
+
+    // --- stacks, in dependency order --------------------------------------------------------------
+    std::mutex mutex;
+    std::condition_variable cv;
+    std::size_t remaining = jobs.size();
+    auto ready = [&](const Job& j) {
+        if (j.started) return false;
+        for (std::size_t d : j.planned->depends_on)
+            if (!jobs[d].done) return false;
+        return true;
+    };
+    auto run_job = [&](Job& j, aws_api::CloudFormationClient& cf) {
+        const auto& s = *j.planned->stack;
+        for (std::size_t d : j.planned->depends_on) {
+            const auto r = jobs[d].outcome.result;
+            if (r == StackResult::Failed || r == StackResult::Skipped) {
+                j.outcome.result = StackResult::Skipped;
+                j.outcome.message = "not started: " + jobs[d].planned->stack->stack_name + " " + to_string(r);
+                print.line(s.stack_name + ": skipped (" + jobs[d].planned->stack->stack_name + " " + to_string(r) + ")");
+                return;
+            }
+        }
+        StackJob job;
+        job.stack_name = s.stack_name;
+        job.region = j.region;
+        const auto [bucket, key] = split_s3_url(fill_placeholders(s.template_object_url, j.account, j.region));
+        if (s.template_object_url.empty())
+            throw InputError("stack " + s.stack_name + " has no stackTemplateAssetObjectUrl in " + s.manifest +
+                             ": leafsynth deploys templates from the asset bucket; synthesize with leafsynth or cdk 2");
+        aws_api::S3Client s3(session.client_options(aws_api::kS3, j.region, "stack " + s.stack_name));
+        job.template_url = s3.object_url(bucket, key);
+        const json tmpl = parse_template(files.at(s.template_file), root + s.template_file);
+        if (tmpl.contains("Parameters") && tmpl["Parameters"].is_object()) job.template_parameters = tmpl["Parameters"];
+        job.parameters = s.parameters;
+        for (const char* scope : {"*", s.stack_name.c_str()}) {
+            auto it = options.parameters.find(scope);
+            if (it != options.parameters.end())
+                for (const auto& [k, v] : it->second) job.parameters[k] = v;
+        }
+        for (const auto& [k, v] : s.tags) job.tags.emplace_back(k, v);
+        job.termination_protection = s.termination_protection;
+        StackRunOptions run{.disable_rollback = options.disable_rollback,
+                            .wait_in_progress = options.wait_in_progress,
+                            .continue_rollback = options.continue_rollback,
+                            .poll = options.poll,
+                            .confirm_stateful = {},
+                            .say = [&](const std::string& line) { print.line(s.stack_name + ": " + line); },
+                            .on_event = {},
+                            .interrupted = options.interrupted};
+        if (options.progress == Progress::Events)
+            run.on_event = [&](const aws_api::StackEvent& e) {
+                // A nested stack's events name it after its parent: `Parent > Nested-ABC123`.
+                const std::string where = e.stack_name == s.stack_name || e.stack_name.empty()
+                                              ? s.stack_name
+                                              : s.stack_name + " > " + e.stack_name;
+                print.line(fmt::format("{}  {} ({})  {}  {} {}{}", e.timestamp, where, j.region, e.status,
+                                       e.resource_type, e.logical_id,
+                                       e.status_reason.empty() ? "" : "  " + one_line_excerpt(e.status_reason, 300)));
+            };
+        if (!stateful_approved && options.approval != Approval::Never)
+            run.confirm_stateful = [&](const std::string& question) {
+                std::lock_guard lock(print.mutex());
+                const auto yes = options.ask ? options.ask(question + ". Go on?") : std::optional<bool>();
+                return yes.value_or(false);
+            };
+        print.line(s.stack_name + " (" + j.region + "): deploying");
+        try {
+            j.outcome = deploy_stack(cf, job, run);
+        } catch (const aws_api::ApiError& e) {
+            j.outcome.result = StackResult::Failed;
+            j.outcome.message = session.failure_message("the CloudFormation request", "stack " + s.stack_name + " in " + j.region,
+                                                        cf.query().options().endpoint, e,
+                                                        "the CloudFormation, S3 and IAM actions the deploy role has");
+        } catch (const std::exception& e) {
+            j.outcome.result = StackResult::Failed;
+            j.outcome.message = e.what();
+        }
+        print.line(s.stack_name + " (" + j.region + "): " + to_string(j.outcome.result) +
+                   (j.outcome.message.empty() ? "" : ": " + j.outcome.message) + " (" +
+                   duration_text(j.outcome.duration) + ")");
+    };
+    auto worker = [&] {
+        std::map<std::string, std::unique_ptr<aws_api::CloudFormationClient>> clients;
+        for (;;) {
+            Job* next = nullptr;
+            {
+                std::unique_lock lock(mutex);
+                cv.wait(lock, [&] {
+                    return remaining == 0 || std::any_of(jobs.begin(), jobs.end(), [&](const Job& j) { return ready(j); });
+                });
+                if (remaining == 0) return;
+                for (auto& j : jobs)
+                    if (ready(j)) {
+                        next = &j;
+                        break;
+                    }
+                next->started = true;
+            }
+            auto& cf = clients[next->region];
+            if (!cf)
+                cf = std::make_unique<aws_api::CloudFormationClient>(
+                    session.client_options(aws_api::kCloudFormation, next->region, "stack " + next->planned->stack->stack_name));
+            run_job(*next, *cf);
+            {
+                std::lock_guard lock(mutex);
+                next->done = true;
+                --remaining;
+            }
+            cv.notify_all();
+        }
+    };
+    std::vector<std::thread> threads;
+    const int workers = std::max(1, std::min<int>(options.concurrency, static_cast<int>(jobs.size())));
+    for (int t = 0; t < workers; ++t) threads.emplace_back(worker);
+    for (auto& t : threads) t.join();
+
+    // --- report -----------------------------------------------------------------------------------
+    bool failed = false;
+    json outputs = json::object();
+    print.line("");
+    print.line(fmt::format("{:<56} {:<12} {:<10} {:>8}", "Stack", "Region", "Result", "Time"));
+    for (const auto& j : jobs) {
+        const auto& s = *j.planned->stack;
+        failed |= j.outcome.result == StackResult::Failed || j.outcome.result == StackResult::Skipped;
+        print.line(fmt::format("{:<56} {:<12} {:<10} {:>8}", s.stack_name, j.region, to_string(j.outcome.result),
+                               duration_text(j.outcome.duration)));
+        if (!j.outcome.message.empty() && j.outcome.result != StackResult::Unchanged)
+            print.line("  " + j.outcome.message);
+        json mine = json::object();
+        for (const auto& o : j.outcome.outputs) {
+            mine[o.key] = o.value;
+            print.line("  output " + o.key + " = " + o.value);
+        }
+        if (!mine.empty()) outputs[s.stack_name] = mine;
+    }
+    if (!options.outputs_file.empty()) {
+        const fs::path target(options.outputs_file);
+        const fs::path temp = target.string() + ".tmp";
+        {
+            std::ofstream f(temp, std::ios::binary | std::ios::trunc);
+            f << outputs.dump(2) << "\n";
+            if (!f) throw Error("cannot write " + temp.string());
+        }
+        fs::rename(temp, target);
+        print.line("Outputs written to " + target.string());
+    }
+    return failed ? kDeployFailed : kDeployOk;
+}
+
+int run_bootstrap(const BootstrapOptions& options) {
+    Printer print(options.out);
+    aws_api::init_http();
+    const aws_api::Session session(options.session);
+    const std::string body = bootstrap_template_json();
+    bool failed = false;
+    for (const auto& env : options.environments) {
+        const std::string account = caller_account(session, env.region);
+        if (!env.account.empty() && env.account != account)
+            throw InputError("cannot bootstrap " + env_name(env.account, env.region) + ": the credentials (" +
+                             session.credentials().source + ") are for account " + account +
+                             "; use credentials of that account (--profile)");
+        const std::string name = env_name(account, env.region);
+        aws_api::CloudFormationClient cf(session.client_options(aws_api::kCloudFormation, env.region, name));
+        const auto have = bootstrap_version(cf);
+        StackJob job;
+        job.stack_name = std::string(bootstrap::kToolkitStackName);
+        job.region = env.region;
+        job.template_body = body;
+        if (have && *have > bootstrap::kToolkitVersion) {
+            print.line(name + ": already bootstrapped with version " + std::to_string(*have) +
+                       " (newer than leafsynth's " + std::to_string(bootstrap::kToolkitVersion) + "): left as it is");
+            continue;
+        }
+        StackRunOptions run{.disable_rollback = false,
+                            .wait_in_progress = true,
+                            .continue_rollback = false,
+                            .poll = options.poll,
+                            .confirm_stateful = {},
+                            .say = [&](const std::string& line) { print.line(name + ": " + line); },
+                            .on_event = {},
+                            .interrupted = options.interrupted};
+        const StackOutcome outcome = deploy_stack(cf, job, run);
+        if (outcome.result == StackResult::Unchanged)
+            print.line(name + ": already bootstrapped (version " + std::to_string(bootstrap::kToolkitVersion) +
+                       "): nothing changed");
+        else if (outcome.result == StackResult::Created || outcome.result == StackResult::Updated)
+            print.line(name + ": bootstrapped (" + to_string(outcome.result) + ", version " +
+                       std::to_string(bootstrap::kToolkitVersion) + ")");
+        else {
+            failed = true;
+            print.line(name + ": bootstrap failed: " + outcome.message);
+        }
+    }
+    return failed ? kDeployFailed : kDeployOk;
+}
+
+} // namespace leafsynth::deploy
