@@ -23,6 +23,11 @@ false, as in test_deploy_containermanager.py) in us-east-1, account 123456789012
      the stacks depending on it are `skipped`;
   8. bad command lines: --stack that matches nothing, --app that is not a folder, --parameters
      without '=': exit 2, one clear error, nothing changed.
+CrossRegionDeployTest (a moto of its own): the examples unchanged, main region us-west-2 (the default
+base config, whose default-security-group restriction is a custom resource): bootstrap of both
+environments, deploy from nothing, the default security group without rules, the SSM parameters that
+carry Base -> Domain (us-east-1) and Domain -> Leaf (us-west-2) values equal to the producers' physical
+ids, and a second deploy that changes nothing.
 The CLI runs with a controlled environment (test_diff_deployed.cli_env: fake credentials, no proxies,
 an empty HOME) and stdin not a terminal. A missing binary, source tree or moto_server is a failure.
 """
@@ -278,6 +283,82 @@ class NativeDeployTest(unittest.TestCase):
                 self.assertIn(message, run.stderr)
                 self.assertTrue(run.stderr.startswith("leafsynth: error: "), run.stderr)
         self.assertEqual({n: s.get("LastUpdatedTime") for n, s in stacks().items()}, before)
+
+
+class CrossRegionDeployTest(unittest.TestCase):
+    """The case most users have: main region us-west-2 with the default base config (the default
+    security group restricted by a custom resource), the pinned stacks in us-east-1, values crossing
+    regions through SSM parameters written by leafsynth's cross-region writer (inline Python custom
+    resources, which moto_compat runs in moto's process). A moto of its own."""
+
+    MAIN = "us-west-2"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.root = Path(tempfile.mkdtemp(prefix="leafsynth-deploy-cross-region-"))
+        cls.addClassCleanup(shutil.rmtree, cls.root, True)
+        cls.configs = cls.root / "configs"
+        shutil.copytree(EXAMPLES, cls.configs)  # the examples unchanged: the default base config
+        (cls.root / "home").mkdir()
+        cls.moto = MotoServer(log_path=cls.root / "moto.log")
+        cls.moto.start()
+        cls.addClassCleanup(cls.moto.stop)
+
+    def run_cli(self, *args):
+        env = cli_env(self.root / "home", {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                                           "AWS_REGION": self.MAIN, "AWS_ENDPOINT_URL": self.moto.endpoint})
+        run = subprocess.run([str(LEAFSYNTH), *map(str, args)], capture_output=True, text=True, timeout=600,
+                             env=env, stdin=subprocess.DEVNULL, cwd=self.root)
+        return run
+
+    def client(self, service, region):
+        import boto3
+        return boto3.client(service, region_name=region, endpoint_url=self.moto.endpoint,
+                            aws_access_key_id="testing", aws_secret_access_key="testing")
+
+    def physical_ids(self, stack, region):
+        cf = self.client("cloudformation", region)
+        return {r["LogicalResourceId"]: r["PhysicalResourceId"]
+                for r in cf.list_stack_resources(StackName=stack)["StackResourceSummaries"]}
+
+    def test_bootstrap_and_deploy_across_regions(self):
+        leaves = sorted(str(p) for p in self.configs.glob("*.yaml"))
+        app = [*leaves, "--region", self.MAIN, "--account", ACCOUNT]
+        boot = self.run_cli("bootstrap", *app)
+        self.assertEqual(boot.returncode, 0, boot.stdout + boot.stderr)
+        for region in (self.MAIN, "us-east-1"):
+            self.assertIn(f"aws://{ACCOUNT}/{region}: bootstrapped (created, version 6)", boot.stdout)
+        run = self.run_cli("deploy", *app, "-o", self.root / "out", "--require-approval", "never")
+        self.assertEqual(run.returncode, 0, run.stdout[-6000:] + run.stderr + self.moto.log_text()[-3000:])
+        self.assertEqual(set(results(run.stdout).values()), {"created"})
+        self.assertEqual(len(results(run.stdout)), len(TOP_LEVEL))
+
+        # The default security group of the VPC lost its rules (the restriction's custom resource ran).
+        base = self.physical_ids("ContainerManager-BaseStack", self.MAIN)
+        vpc = next(v for k, v in base.items() if k.startswith("Vpc") and v.startswith("vpc-"))
+        ec2 = self.client("ec2", self.MAIN)
+        default = ec2.describe_security_groups(Filters=[{"Name": "vpc-id", "Values": [vpc]},
+                                                        {"Name": "group-name", "Values": ["default"]}])
+        group = default["SecurityGroups"][0]
+        self.assertEqual((group["IpPermissions"], group["IpPermissionsEgress"]), ([], []))
+
+        # Each value that crosses regions is an SSM parameter in the consumer's region holding the
+        # producer's value: Base (us-west-2) -> each Domain (us-east-1), each Domain -> its Leaf.
+        zone = base["RootHostedZone28FAB023"]
+        east = self.client("ssm", "us-east-1")
+        west = self.client("ssm", self.MAIN)
+        for c in ("Minecraft", "Valheim", "EchoServer"):
+            domain = f"ContainerManager-{c}-DomainStack"
+            got = east.get_parameter(Name=f"/leafsynth/{domain}/ContainerManager-BaseStack/RootHostedZone28FAB023Ref")
+            self.assertEqual(got["Parameter"]["Value"], zone, domain)
+            sub = self.physical_ids(domain, "us-east-1")["SubHostedZoneC275BC02"]
+            got = west.get_parameter(Name=f"/leafsynth/ContainerManager-{c}-Stack/{domain}/SubHostedZoneC275BC02Ref")
+            self.assertEqual(got["Parameter"]["Value"], sub, c)
+
+        # Deployed again: nothing changes.
+        again = self.run_cli("deploy", "--app", self.root / "out", "--require-approval", "never")
+        self.assertEqual(again.returncode, 0, again.stdout[-4000:] + again.stderr)
+        self.assertEqual(set(results(again.stdout).values()), {"unchanged"})
 
 
 if __name__ == "__main__":
