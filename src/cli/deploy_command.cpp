@@ -112,8 +112,9 @@ CLI::App* add_deploy_command(CLI::App& cli, DeployArgs& args) {
         ->expected(1)
         ->check(kNonEmpty);
     cmd->add_option("--outputs-file", args.outputs_file, "Write every stack's outputs to this JSON file")->check(kNonEmpty);
-    cmd->add_option("--progress", args.progress, "events (one line per stack event) or quiet")
-        ->check(CLI::IsMember({"events", "quiet"}));
+    cmd->add_option("--progress", args.progress,
+                    "auto (live on a terminal, else events), live, events (one line per stack event) or quiet")
+        ->check(CLI::IsMember({"auto", "live", "events", "quiet"}));
     cmd->add_flag("--no-rollback", args.no_rollback, "Leave a failed stack as it is (CloudFormation's DisableRollback)");
     cmd->add_flag("--no-wait-in-progress", args.no_wait_in_progress, "Refuse a stack with an operation in progress instead of waiting");
     cmd->add_flag("--continue-rollback", args.continue_rollback, "Continue the rollback of an UPDATE_ROLLBACK_FAILED stack first");
@@ -172,7 +173,11 @@ int run_deploy(const DeployArgs& args) {
     o.disable_rollback = args.no_rollback;
     o.wait_in_progress = !args.no_wait_in_progress;
     o.continue_rollback = args.continue_rollback;
-    o.progress = args.progress == "quiet" ? deploy::Progress::Quiet : deploy::Progress::Events;
+    const bool terminal = ::isatty(STDOUT_FILENO) != 0;
+    o.progress = args.progress == "quiet"    ? deploy::Progress::Quiet
+                 : args.progress == "events" ? deploy::Progress::Events
+                 : args.progress == "live" || terminal ? deploy::Progress::Live
+                                                       : deploy::Progress::Events;
     o.outputs_file = args.outputs_file;
     o.session = {.profile = args.profile, .timeout = timeout_of(args.timeout), .env = process_env};
     o.ask = ask_on_terminal;

@@ -22,7 +22,7 @@ struct DeployArgs {
     int concurrency = 4;                  ///< --concurrency.
     std::vector<std::string> parameters;  ///< --parameters [STACK:]NAME=VALUE (repeatable).
     std::string outputs_file;             ///< --outputs-file.
-    std::string progress = "events";      ///< --progress events|quiet.
+    std::string progress = "auto";        ///< --progress auto|live|events|quiet.
     bool no_rollback = false;             ///< --no-rollback.
     bool no_wait_in_progress = false;     ///< --no-wait-in-progress.
     bool continue_rollback = false;       ///< --continue-rollback.

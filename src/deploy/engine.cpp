@@ -14,6 +14,7 @@
 #include "aws_api/s3_client.hpp"
 #include "deploy/assets.hpp"
 #include "deploy/bootstrap_stack.hpp"
+#include "deploy/progress.hpp"
 #include "leafsynth/bootstrap_contract.hpp"
 #include "leafsynth/diff.hpp"
 #include "leafsynth/errors.hpp"
@@ -24,22 +25,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-/// Lines to the output, never interleaved.
-class Printer {
-public:
-    explicit Printer(std::ostream* out) : out_(out) {}
-    void line(const std::string& text) {
-        if (!out_) return;
-        std::lock_guard lock(mutex_);
-        *out_ << text << "\n" << std::flush;
-    }
-    std::mutex& mutex() { return mutex_; }
-
-private:
-    std::ostream* out_;
-    std::mutex mutex_;
-};
 
 /// The account the credentials belong to (STS GetCallerIdentity).
 std::string caller_account(const aws_api::Session& session, const std::string& region) {
@@ -99,6 +84,26 @@ struct Job {
     bool done = false, started = false;
 };
 
+/// The resources of a stack's template and its nested templates (the templates among its assets).
+std::size_t resource_count(const StackArtifactManifest& s, const AssemblyFiles& files, const std::string& root) {
+    std::size_t n = 0;
+    std::set<std::string> counted;
+    auto count = [&](const std::string& path) {
+        auto it = files.find(path);
+        if (it == files.end() || !counted.insert(path).second) return;
+        try {
+            const json t = parse_template(it->second, root + path);
+            if (t.contains("Resources") && t["Resources"].is_object()) n += t["Resources"].size();
+        } catch (const std::exception&) {
+            // a template that cannot be read fails its deploy; the count only shows progress
+        }
+    };
+    count(s.template_file);
+    for (const auto& a : s.assets)
+        if (a.source_path.find(".template.") != std::string::npos) count(a.source_path);
+    return n;
+}
+
 std::string duration_text(std::chrono::milliseconds d) {
     const auto s = d.count() / 1000;
     return s >= 60 ? fmt::format("{}m{:02}s", s / 60, s % 60) : fmt::format("{}.{}s", s, (d.count() % 1000) / 100);
@@ -118,7 +123,7 @@ std::vector<EnvironmentRef> environments_of(const fs::path& assembly_dir, const 
 }
 
 int run_deploy(const DeployOptions& options) {
-    Printer print(options.out);
+    ProgressView print(options.out, options.progress == Progress::Live);
     const std::string root = options.assembly_dir.string() + "/";
     const AssemblyFiles files = read_assembly_dir(options.assembly_dir);
     const AssemblyManifest manifest = read_assembly_manifest(files, root);
@@ -228,7 +233,7 @@ int run_deploy(const DeployOptions& options) {
     publish_assets(uploads, session, options.asset_parallelism, [&](const AssetResult& r) {
         uploaded += r.uploaded;
         bytes += r.bytes;
-        if (options.progress == Progress::Events && r.uploaded) print.line("  published " + r.url + "  " + r.display_name);
+        if (options.progress != Progress::Quiet && r.uploaded) print.line("  published " + r.url + "  " + r.display_name);
     });
     print.line(fmt::format("Assets: {} published ({} bytes), {} already there", uploaded, bytes, uploads.size() - uploaded));
 
@@ -280,6 +285,8 @@ int run_deploy(const DeployOptions& options) {
                             .say = [&](const std::string& line) { print.line(s.stack_name + ": " + line); },
                             .on_event = {},
                             .interrupted = options.interrupted};
+        if (options.progress == Progress::Live)
+            run.on_event = [&](const aws_api::StackEvent& e) { print.event(s.stack_name, e); };
         if (options.progress == Progress::Events)
             run.on_event = [&](const aws_api::StackEvent& e) {
                 // A nested stack's events name it after its parent: `Parent > Nested-ABC123`.
@@ -292,11 +299,12 @@ int run_deploy(const DeployOptions& options) {
             };
         if (!stateful_approved && options.approval != Approval::Never)
             run.confirm_stateful = [&](const std::string& question) {
-                std::lock_guard lock(print.mutex());
+                std::lock_guard lock(print.mutex()); // no output while the question waits
                 const auto yes = options.ask ? options.ask(question + ". Go on?") : std::optional<bool>();
                 return yes.value_or(false);
             };
         print.line(s.stack_name + " (" + j.region + "): deploying");
+        print.stack_started(s.stack_name, j.region, resource_count(s, files, root));
         try {
             j.outcome = deploy_stack(cf, job, run);
         } catch (const aws_api::ApiError& e) {
@@ -308,6 +316,7 @@ int run_deploy(const DeployOptions& options) {
             j.outcome.result = StackResult::Failed;
             j.outcome.message = e.what();
         }
+        print.stack_finished(s.stack_name);
         print.line(s.stack_name + " (" + j.region + "): " + to_string(j.outcome.result) +
                    (j.outcome.message.empty() ? "" : ": " + j.outcome.message) + " (" +
                    duration_text(j.outcome.duration) + ")");
@@ -348,6 +357,7 @@ int run_deploy(const DeployOptions& options) {
     for (auto& t : threads) t.join();
 
     // --- report -----------------------------------------------------------------------------------
+    print.stop();
     bool failed = false;
     json outputs = json::object();
     print.line("");
@@ -381,7 +391,7 @@ int run_deploy(const DeployOptions& options) {
 }
 
 int run_bootstrap(const BootstrapOptions& options) {
-    Printer print(options.out);
+    ProgressView print(options.out, false);
     aws_api::init_http();
     const aws_api::Session session(options.session);
     const std::string body = bootstrap_template_json();

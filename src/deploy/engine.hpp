@@ -30,6 +30,7 @@ enum class Approval {
 
 /// How progress is shown.
 enum class Progress {
+    Live,   ///< On a terminal: a block of lines redrawn per stack in progress (progress.hpp).
     Events, ///< One line per stack event, with its time (CI logs, `--progress events`).
     Quiet   ///< Only each stack's start and end.
 };

@@ -45,6 +45,12 @@ void say(const StackRunOptions& o, const std::string& line) {
     if (o.say) o.say(line);
 }
 
+/// True for an answer a poll shrugs off once the client's own retries are spent: throttling and
+/// the service's transient errors. The operation goes on in CloudFormation; the next poll asks again.
+bool transient(const aws_api::ApiError& e) {
+    return aws_api::is_retryable_code(e.code()) || e.http_status() >= 500;
+}
+
 /// The first failure among events (oldest first), preferring a resource over a nested stack.
 const StackEvent* first_failure(const std::vector<StackEvent>& events) {
     const StackEvent* first = nullptr;
@@ -99,9 +105,13 @@ public:
 
     /// Marks every event there is now as seen (call before the operation starts).
     void skip_existing() {
-        for (const auto& e : cf_.describe_stack_events(stacks_[0].stack_id, [](const StackEvent&) { return false; }))
-            seen_.insert(e.event_id);
         since_ = static_cast<double>(std::time(nullptr)) - 5; // clocks differ a little
+        try {
+            for (const auto& e : cf_.describe_stack_events(stacks_[0].stack_id, [](const StackEvent&) { return false; }))
+                seen_.insert(e.event_id);
+        } catch (const aws_api::ApiError& e) {
+            if (!transient(e)) throw; // throttled: the time filter alone keeps old events out
+        }
     }
 
     /// The first resource that failed (followed into nested stacks), as a sentence, or empty.
@@ -151,12 +161,18 @@ private:
 std::optional<aws_api::StackDescription> settle(aws_api::CloudFormationClient& cf, const std::string& stack,
                                                  const StackRunOptions& options, EventWatch* events) {
     Waiter waiter(options);
+    std::optional<aws_api::StackDescription> d;
     for (;;) {
-        if (events) events->poll();
-        auto d = cf.describe_stack(stack);
-        if (!d || !in_progress(d->status)) {
-            if (events) events->poll(); // the last events
-            return d;
+        try {
+            if (events) events->poll();
+            d = cf.describe_stack(stack);
+            if (!d || !in_progress(d->status)) {
+                if (events) events->poll(); // the last events
+                return d;
+            }
+        } catch (const aws_api::ApiError& e) {
+            if (!transient(e)) throw;
+            say(options, "polling: " + e.code() + " (throttled or busy); asking again");
         }
         if (!waiter.wait()) return d;
     }
@@ -165,9 +181,15 @@ std::optional<aws_api::StackDescription> settle(aws_api::CloudFormationClient& c
 aws_api::ChangeSetDescription wait_for_change_set(aws_api::CloudFormationClient& cf, const std::string& id,
                                                   const StackRunOptions& options) {
     Waiter waiter(options);
+    aws_api::ChangeSetDescription d;
     for (;;) {
-        auto d = cf.describe_change_set(id, "");
-        if (d.status == "CREATE_COMPLETE" || d.status == "FAILED" || d.status == "DELETE_COMPLETE") return d;
+        try {
+            d = cf.describe_change_set(id, "");
+            if (d.status == "CREATE_COMPLETE" || d.status == "FAILED" || d.status == "DELETE_COMPLETE") return d;
+        } catch (const aws_api::ApiError& e) {
+            if (!transient(e)) throw;
+            say(options, "polling: " + e.code() + " (throttled or busy); asking again");
+        }
         if (!waiter.wait()) return d;
     }
 }
@@ -360,6 +382,12 @@ StackOutcome deploy_stack(aws_api::CloudFormationClient& cf, const StackJob& job
     events.skip_existing();
     cf.execute_change_set(created.change_set_id, "", options.disable_rollback);
     const auto settled = settle(cf, created.stack_id, options, &events);
+    if (options.interrupted && options.interrupted->load()) {
+        out.status = settled ? settled->status : "";
+        out.message = "interrupted: stopped waiting" + (settled ? " while the stack was " + settled->status : std::string()) +
+                      "; CloudFormation goes on (see the stack's events)";
+        return finish(StackResult::Failed);
+    }
     out.status = settled ? settled->status : "DELETE_COMPLETE";
     if (settled && in_progress(settled->status)) {
         out.message = "stopped waiting; the stack is still " + settled->status + " (CloudFormation goes on)";

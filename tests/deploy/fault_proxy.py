@@ -22,6 +22,9 @@ Behaviours (the current one applies to every request until changed; thread-safe)
   fail_always()        answer every request with that HTTP 500
   throttle_next(n)     answer the next n requests with HTTP 400 <Code>Throttling</Code>
                        ("Rate exceeded", what CloudFormation answers when throttling), then relay
+  fail_next(n, only=X), throttle_next(n, only=X)
+                       the same for the next n requests whose Action (query protocol) or HTTP
+                       method (e.g. "PUT", an S3 upload) is X; the others are relayed
   hang()               read each request and never answer it (the connection stays open until the
                        proxy stops): a server that accepted but does not respond
 With tls=(certificate file, key file) it serves HTTPS instead (for tests of CA bundles).
@@ -193,6 +196,7 @@ class FaultProxy:
         self._lock = threading.Lock()
         self._mode = "forward"
         self._remaining = 0  # for fail_next / throttle_next
+        self._only: str | None = None  # with `only`: the Action (or HTTP method) they apply to
         self._requests: list[ProxiedRequest] = []
         self._released = threading.Event()
         self._server: _Server | None = None
@@ -238,21 +242,21 @@ class FaultProxy:
 
     # --- behaviour -------------------------------------------------------------------------------
 
-    def _set(self, mode: str, remaining: int = 0) -> None:
+    def _set(self, mode: str, remaining: int = 0, only: str | None = None) -> None:
         with self._lock:
-            self._mode, self._remaining = mode, remaining
+            self._mode, self._remaining, self._only = mode, remaining, only
 
     def forward(self) -> None:
         self._set("forward")
 
-    def fail_next(self, n: int) -> None:
-        self._set("error500", n)
+    def fail_next(self, n: int, only: str | None = None) -> None:
+        self._set("error500", n, only)
 
     def fail_always(self) -> None:
         self._set("error500", -1)
 
-    def throttle_next(self, n: int) -> None:
-        self._set("throttled", n)
+    def throttle_next(self, n: int, only: str | None = None) -> None:
+        self._set("throttled", n, only)
 
     def hang(self) -> None:
         self._set("hung", -1)
@@ -260,7 +264,8 @@ class FaultProxy:
     def _arrive(self, request: ProxiedRequest) -> ProxiedRequest:
         """Decides what to do with a request that arrived and records it (in arrival order)."""
         with self._lock:
-            if self._mode != "forward":
+            chosen = self._only is None or self._only in (request.action, request.method)
+            if self._mode != "forward" and chosen:
                 request.outcome = self._mode
                 if self._remaining > 0:
                     self._remaining -= 1
@@ -289,7 +294,7 @@ class FaultProxy:
         """Forget the recorded requests and forward again."""
         with self._lock:
             self._requests.clear()
-            self._mode, self._remaining = "forward", 0
+            self._mode, self._remaining, self._only = "forward", 0, None
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,10 +17,14 @@ false, as in test_deploy_containermanager.py) in us-east-1, account 123456789012
      its nested stacks, the report table says `created` for each, the outputs file equals the
      stacks' outputs in DescribeStacks; `leafsynth diff --fail` right after exits 0;
   5. deploy again: every stack `unchanged`, no stack updated (LastUpdatedTime as before);
-  6. one config change (minecraft's instance type): only the Minecraft leaf stack `updated`;
+  6. one config change (minecraft's watchdog threshold), deployed on a pseudo-terminal: exactly the
+     stacks `leafsynth diff` says differ are `updated`, the live view redraws a block in place with
+     the Minecraft leaf's status and resources done/total (its templates' resources);
   7. a resource that fails to create (the moto_compat test hook `leafsynth:moto-fail` in a resource's
      Metadata, in a copy of the assembly): exit 2, the root cause names the resource and the reason,
      the stacks depending on it are `skipped`;
+  9. through tests/deploy/fault_proxy.py: an upload answered HTTP 500 (retried), then event polls
+     throttled beyond AWS_MAX_ATTEMPTS (asked again at the next poll): both deploys succeed;
   8. bad command lines: --stack that matches nothing, --app that is not a folder, --parameters
      without '=': exit 2, one clear error, nothing changed.
 CrossRegionDeployTest (a moto of its own): the examples unchanged, main region us-west-2 (the default
@@ -33,6 +37,7 @@ an empty HOME) and stdin not a terminal. A missing binary, source tree or moto_s
 """
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -48,10 +53,14 @@ if len(sys.argv) > 2 and not sys.argv[1].startswith("-"):
     LEAFSYNTH = Path(sys.argv.pop(1)).resolve()
     SOURCE_DIR = Path(sys.argv.pop(1)).resolve()
 
+from fault_proxy import FaultProxy  # noqa: E402
 from moto_harness import MotoServer  # noqa: E402
 from test_deploy_containermanager import (ACCOUNT, REGION, check_prerequisites, copy_app_configs,  # noqa: E402
                                           expected_stack_order)
 from test_diff_deployed import boto3_client, cli_env  # noqa: E402
+
+sys.path.insert(0, str(HERE.parent / "diff"))
+from test_diff_cli import run_with_terminal  # noqa: E402
 
 EXAMPLES = (SOURCE_DIR or Path("/nonexistent")) / "examples" / "containermanager"
 TOP_LEVEL = expected_stack_order()
@@ -72,11 +81,14 @@ def setUpModule():
     _state["moto"] = moto
 
 
-def run_cli(*args, timeout=600):
-    env = cli_env(_state["home"], {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                                   "AWS_REGION": REGION, "AWS_ENDPOINT_URL": _state["moto"].endpoint})
+def run_env():
+    return cli_env(_state["home"], {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                                    "AWS_REGION": REGION, "AWS_ENDPOINT_URL": _state["moto"].endpoint})
+
+
+def run_cli(*args, timeout=600, env=None):
     return subprocess.run([str(LEAFSYNTH), *map(str, args)], capture_output=True, text=True, timeout=timeout,
-                          env=env, stdin=subprocess.DEVNULL, cwd=_state["root"])
+                          env={**run_env(), **(env or {})}, stdin=subprocess.DEVNULL, cwd=_state["root"])
 
 
 def app_args(leaves=None):
@@ -238,9 +250,21 @@ class NativeDeployTest(unittest.TestCase):
         differing = {s["name"] for s in json.loads(diff.stdout)["stacks"] if s["status"] != "unchanged"}
         self.assertIn("ContainerManager-Minecraft-Stack", differing)
         self.assertNotIn("ContainerManager-BaseStack", differing)
-        run = run_cli("deploy", *app_args(leaves), "-o", _state["root"] / "out2", "--require-approval", "never")
-        self.check(run, 0)
-        self.assertEqual(results(run.stdout), {n: ("updated" if n in differing else "unchanged") for n in TOP_LEVEL})
+        # On a terminal (a pseudo-terminal here): the live view, a block redrawn per stack in progress.
+        code, terminal, stderr = run_with_terminal(
+            [str(LEAFSYNTH), "deploy", *map(str, app_args(leaves)), "-o", str(_state["root"] / "out2"),
+             "--require-approval", "never"], run_env(), "stdout", timeout=300)
+        self.assertEqual(code, 0, terminal[-6000:] + stderr)
+        text = terminal.replace("\r\n", "\n")
+        self.assertEqual(results(text), {n: ("updated" if n in differing else "unchanged") for n in TOP_LEVEL})
+        self.assertIn("\x1b[", text)  # the block is redrawn in place
+        frames = re.findall(r"(?m)^(?:\x1b\[\d+F\x1b\[J)?  (ContainerManager-Minecraft-Stack) +us-east-1 +"
+                            r"(\S+(?: \S+)?) +(\d+)/(\d+) +\d+s", text)
+        self.assertTrue(frames, text[-4000:])
+        totals = {int(total) for _, _, _, total in frames}
+        self.assertEqual(len(totals), 1)  # the stack's and its nested templates' resources
+        self.assertGreater(totals.pop(), 50)
+        self.assertIn("UPDATE_IN_PROGRESS", {status for _, status, _, _ in frames})
         after = run_cli("diff", *app_args(leaves), "--fail")
         self.check(after, 0)
 
@@ -268,6 +292,35 @@ class NativeDeployTest(unittest.TestCase):
         self.assertEqual(after["ContainerManager-Minecraft-Stack"]["StackStatus"], "UPDATE_ROLLBACK_COMPLETE")
         self.assertEqual(after["ContainerManager-Minecraft-LinkTogetherStack"].get("LastUpdatedTime"),
                          before["ContainerManager-Minecraft-LinkTogetherStack"].get("LastUpdatedTime"))
+
+    def test_9_throttling_and_server_errors_are_survived(self):
+        # Through a fault-injecting proxy in front of moto: uploads answered HTTP 500 (retried by the
+        # S3 client), then event polls throttled beyond AWS_MAX_ATTEMPTS (the poll asks again later).
+        minecraft = _state["configs"] / "minecraft.yaml"
+        changed = _state["configs"] / "changed" / "minecraft.yaml"
+        leaves = [changed if p.name == "minecraft.yaml" else p for p in _state["leaves"]]
+        with FaultProxy(_state["moto"].endpoint) as proxy:
+            env = {"AWS_ENDPOINT_URL": proxy.endpoint, "AWS_MAX_ATTEMPTS": "2"}
+            for threshold, fault in (("2100", lambda: proxy.fail_next(1, only="PUT")),
+                                     ("2200", lambda: proxy.throttle_next(5, only="DescribeStackEvents"))):
+                with self.subTest(threshold=threshold):
+                    changed.write_text(minecraft.read_text().replace("Threshold: 1850", "Threshold: " + threshold))
+                    proxy.reset()
+                    fault()
+                    run = run_cli("deploy", *app_args(leaves), "-o", _state["root"] / "out3",
+                                  "--require-approval", "never", env=env)
+                    self.check(run, 0)
+                    self.assertIn("updated", results(run.stdout).values())
+                    outcomes = [r.outcome for r in proxy.requests]
+                    if threshold == "2100":
+                        self.assertEqual(outcomes.count("error500"), 1)
+                        failed = next(r for r in proxy.requests if r.outcome == "error500")
+                        self.assertEqual(failed.method, "PUT")
+                    else:
+                        self.assertEqual(outcomes.count("throttled"), 5)
+                        self.assertIn("polling: Throttling (throttled or busy); asking again", run.stdout)
+            diff = run_cli("diff", *app_args(leaves), "--fail")
+            self.check(diff, 0)
 
     def test_8_bad_command_lines_change_nothing(self):
         before = {n: s.get("LastUpdatedTime") for n, s in stacks().items()}
