@@ -43,7 +43,9 @@ std::vector<AssetUpload> uploads_for(const std::vector<FileAsset>& assets, const
                           .zip = a.packaging == "zip",
                           .bucket = fill_placeholders(d.bucket_name, account, where),
                           .key = fill_placeholders(d.object_key, account, where),
-                          .region = where};
+                          .region = where,
+                          .contents = {},
+                          .in_memory = false};
             if (seen.insert({u.bucket, u.key}).second) out.push_back(std::move(u));
         }
     }
@@ -53,6 +55,7 @@ std::vector<AssetUpload> uploads_for(const std::vector<FileAsset>& assets, const
 namespace {
 
 std::string read_source(const AssetUpload& u) {
+    if (u.in_memory) return u.contents;
     std::error_code ec;
     if (u.zip) {
         if (!fs::is_directory(u.source, ec))

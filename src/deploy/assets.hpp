@@ -24,6 +24,8 @@ struct AssetUpload {
     std::string bucket;              ///< Bucket.
     std::string key;                 ///< Object key.
     std::string region;              ///< The bucket's region.
+    std::string contents{};          ///< With `in_memory`: the bytes to upload instead of `source`.
+    bool in_memory = false;          ///< Upload `contents` (a template leafsynth changed, e.g. kept exports).
 };
 
 /// What happened to one upload.

@@ -14,10 +14,12 @@
 #include "aws_api/s3_client.hpp"
 #include "deploy/assets.hpp"
 #include "deploy/bootstrap_stack.hpp"
+#include "deploy/exports.hpp"
 #include "deploy/progress.hpp"
 #include "leafsynth/bootstrap_contract.hpp"
 #include "leafsynth/diff.hpp"
 #include "leafsynth/errors.hpp"
+#include "leafsynth/logical_id.hpp"
 
 namespace leafsynth::deploy {
 
@@ -223,12 +225,55 @@ int run_deploy(const DeployOptions& options) {
         stateful_approved = true;
     }
 
+    // --- exports that would go while still imported (src/deploy/exports.cpp) ----------------------
+    std::vector<ExportJob> export_jobs;
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+        const auto& s = *jobs[i].planned->stack;
+        ExportJob ej{.stack_name = s.stack_name,
+                     .region = jobs[i].region,
+                     .stack_id = deployed[i].exists ? deployed[i].stack_id : std::string(),
+                     .new_template = parse_template(files.at(s.template_file), root + s.template_file),
+                     .new_text = files.at(s.template_file),
+                     .depends_on = jobs[i].planned->depends_on};
+        for (const auto& a : s.assets)
+            if (auto f = files.find(a.source_path); f != files.end() && a.source_path.find(".template.") != std::string::npos)
+                ej.new_text += f->second;
+        export_jobs.push_back(std::move(ej));
+    }
+    std::map<std::string, std::unique_ptr<aws_api::CloudFormationClient>> export_clients;
+    auto cf_in = [&](const std::string& region) -> aws_api::CloudFormationClient& {
+        auto& c = export_clients[region];
+        if (!c) c = std::make_unique<aws_api::CloudFormationClient>(
+                    session.client_options(aws_api::kCloudFormation, region, env_name(account, region)));
+        return *c;
+    };
+    const ExportPlan exports_plan = plan_export_removals(
+        export_jobs, [&](const std::string& region) { return cf_in(region).list_exports(); },
+        [&](const std::string& region, const std::string& name) { return cf_in(region).list_imports(name); });
+    for (const auto& note : exports_plan.notes) print.line("note: " + note);
+    std::map<std::size_t, std::pair<std::string, std::string>> template_override; // job -> bucket, key
+
     // --- assets, all before any stack changes -----------------------------------------------------
     std::vector<AssetUpload> uploads;
     std::set<std::pair<std::string, std::string>> queued;
     for (const auto& j : jobs)
         for (auto& u : uploads_for(j.planned->stack->assets, options.assembly_dir, j.account, j.region))
             if (queued.insert({u.bucket, u.key}).second) uploads.push_back(std::move(u));
+    for (const auto& [i, tmpl] : exports_plan.kept) {
+        const auto& s = *jobs[i].planned->stack;
+        const std::string text = tmpl.dump(1) + "\n";
+        const auto [bucket, key] = split_s3_url(fill_placeholders(s.template_object_url, jobs[i].account, jobs[i].region));
+        const std::string kept_key = sha256_hex(text) + ".json";
+        template_override[i] = {bucket, kept_key};
+        uploads.push_back({.display_name = s.stack_name + " Template (with kept exports)",
+                           .source = {},
+                           .zip = false,
+                           .bucket = bucket,
+                           .key = kept_key,
+                           .region = jobs[i].region,
+                           .contents = text,
+                           .in_memory = true});
+    }
     std::size_t uploaded = 0, bytes = 0;
     publish_assets(uploads, session, options.asset_parallelism, [&](const AssetResult& r) {
         uploaded += r.uploaded;
@@ -241,15 +286,22 @@ int run_deploy(const DeployOptions& options) {
     std::mutex mutex;
     std::condition_variable cv;
     std::size_t remaining = jobs.size();
+    // What a job waits for: the stacks it depends on, and importers updated before an export goes.
+    auto waits_of = [&](const Job& j) {
+        const std::size_t index = static_cast<std::size_t>(&j - jobs.data());
+        std::vector<std::size_t> all = j.planned->depends_on;
+        all.insert(all.end(), exports_plan.waits[index].begin(), exports_plan.waits[index].end());
+        return all;
+    };
     auto ready = [&](const Job& j) {
         if (j.started) return false;
-        for (std::size_t d : j.planned->depends_on)
+        for (std::size_t d : waits_of(j))
             if (!jobs[d].done) return false;
         return true;
     };
     auto run_job = [&](Job& j, aws_api::CloudFormationClient& cf) {
         const auto& s = *j.planned->stack;
-        for (std::size_t d : j.planned->depends_on) {
+        for (std::size_t d : waits_of(j)) {
             const auto r = jobs[d].outcome.result;
             if (r == StackResult::Failed || r == StackResult::Skipped) {
                 j.outcome.result = StackResult::Skipped;
@@ -261,10 +313,12 @@ int run_deploy(const DeployOptions& options) {
         StackJob job;
         job.stack_name = s.stack_name;
         job.region = j.region;
-        const auto [bucket, key] = split_s3_url(fill_placeholders(s.template_object_url, j.account, j.region));
         if (s.template_object_url.empty())
             throw InputError("stack " + s.stack_name + " has no stackTemplateAssetObjectUrl in " + s.manifest +
                              ": leafsynth deploys templates from the asset bucket; synthesize with leafsynth or cdk 2");
+        auto [bucket, key] = split_s3_url(fill_placeholders(s.template_object_url, j.account, j.region));
+        if (auto o = template_override.find(static_cast<std::size_t>(&j - jobs.data())); o != template_override.end())
+            std::tie(bucket, key) = o->second;
         aws_api::S3Client s3(session.client_options(aws_api::kS3, j.region, "stack " + s.stack_name));
         job.template_url = s3.object_url(bucket, key);
         const json tmpl = parse_template(files.at(s.template_file), root + s.template_file);
