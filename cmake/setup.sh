@@ -63,17 +63,23 @@ else
   echo "setup: cfn-lint and moto_server found on PATH"
 fi
 
-# The AWS CDK CLI and the cloud-assembly schema (tests/assembly check the assembly against them),
-# into .tools/node from the npm registry, only when one of them is missing.
+# The AWS CDK CLI and the cloud-assembly schema (tests/assembly check the assembly against them,
+# tests/deploy deploy cdk bootstrap's template), into .tools/node from the npm registry, at pinned
+# versions so that the tests do not change with npm's newest release; installed only when missing
+# or at another version.
 node_dir="$here/.tools/node"
+cdk_version=2.1148.1
+schema_version=55.6.0
+has_version() { grep -q "\"version\": \"$2\"" "$node_dir/node_modules/$1/package.json" 2>/dev/null; }
 if [ -x "$node_dir/node_modules/.bin/cdk" ] &&
-   [ -f "$node_dir/node_modules/@aws-cdk/cloud-assembly-schema/schema/cloud-assembly.schema.json" ]; then
-  echo "setup: AWS CDK CLI and cloud-assembly schema found in $node_dir"
+   [ -f "$node_dir/node_modules/@aws-cdk/cloud-assembly-schema/schema/cloud-assembly.schema.json" ] &&
+   has_version aws-cdk "$cdk_version" && has_version @aws-cdk/cloud-assembly-schema "$schema_version"; then
+  echo "setup: AWS CDK CLI $cdk_version and cloud-assembly schema $schema_version found in $node_dir"
 else
-  echo "setup: installing aws-cdk@2 and @aws-cdk/cloud-assembly-schema into $node_dir"
+  echo "setup: installing aws-cdk@$cdk_version and @aws-cdk/cloud-assembly-schema@$schema_version into $node_dir"
   mkdir -p "$node_dir"
   npm install --prefix "$node_dir" --no-audit --no-fund --loglevel=error \
-    aws-cdk@2 @aws-cdk/cloud-assembly-schema || {
+    "aws-cdk@$cdk_version" "@aws-cdk/cloud-assembly-schema@$schema_version" || {
     echo "setup: error: could not install the AWS CDK CLI from the npm registry" >&2
     exit 2
   }
