@@ -360,12 +360,26 @@ StackOutcome deploy_stack(aws_api::CloudFormationClient& cf, const StackJob& job
     }
     out.changes = cs.changes;
     std::vector<std::string> stateful;
-    for (const auto& c : cs.changes) {
-        say(options, "  " + change_line(c));
-        if (is_stateful_type(c.resource_type) &&
-            (c.action == "Remove" || (c.action == "Modify" && (c.replacement == "True" || c.replacement == "Conditional"))))
-            stateful.push_back(c.resource_type + " " + c.logical_id + (c.action == "Remove" ? " (removed)" : " (replaced)"));
-    }
+    // CloudFormation's verdict, nested change sets included (each under its nested stack).
+    auto review = [&](auto&& self, const std::vector<aws_api::ResourceChange>& changes, const std::string& indent,
+                      const std::string& where, int depth) -> void {
+        for (const auto& c : changes) {
+            say(options, indent + change_line(c));
+            if (is_stateful_type(c.resource_type) &&
+                (c.action == "Remove" ||
+                 (c.action == "Modify" && (c.replacement == "True" || c.replacement == "Conditional"))))
+                stateful.push_back(c.resource_type + " " + where + c.logical_id +
+                                   (c.action == "Remove" ? " (removed)" : " (replaced)"));
+            if (c.nested_change_set_id.empty() || depth >= 5) continue;
+            try {
+                const auto nested = cf.describe_change_set(c.nested_change_set_id, "");
+                self(self, nested.changes, indent + "    ", where + c.logical_id + "/", depth + 1);
+            } catch (const aws_api::ApiError& e) {
+                say(options, indent + "    (the nested change set could not be read: " + e.code() + ")");
+            }
+        }
+    };
+    review(review, cs.changes, "  ", "", 0);
     if (!stateful.empty() && options.confirm_stateful) {
         std::string list;
         for (const auto& s : stateful) list += (list.empty() ? "" : ", ") + s;

@@ -16,7 +16,10 @@ Tests, in order on one moto:
      Consumer, so it is kept for one more deployment (a note says so), the deploy succeeds and the
      export keeps its value;
   3. v2 whole: Consumer is updated before Producer (a note says so), both succeed, and the export is
-     gone.
+     gone;
+  4. a template parameter without a default: refused without a value (naming --parameters
+     STACK:NAME=VALUE), given with --parameters, kept on the next deploy (UsePreviousValue), and one
+     for every stack (NAME=VALUE) overriding a default.
 """
 import hashlib
 import json
@@ -153,6 +156,29 @@ class ExportRemovalTest(unittest.TestCase):
         self.assertNotIn(EXPORT, self.exports())
         ssm = boto3_client("ssm", self.moto.endpoint)
         self.assertEqual(ssm.get_parameter(Name="/test/consumer/topic")["Parameter"]["Value"], "no topic")
+
+
+    def test_4_parameters_given_kept_and_missing(self):
+        sized = {"Parameters": {"Size": {"Type": "String"}, "Mode": {"Type": "String", "Default": "fast"}},
+                 "Resources": {"P": {"Type": "AWS::SSM::Parameter", "Properties": {
+                     "Name": "/test/sized", "Type": "String", "Value": {"Fn::Sub": "${Size}-${Mode}"}}}}}
+        app = write_assembly(self.root / "sized", {"Sized": sized}, {})
+        run = self.run_cli("deploy", "--app", app, "--require-approval", "never", "--progress", "quiet")
+        self.assertEqual(run.returncode, 2, run.stdout + run.stderr)
+        self.assertIn("the template's parameter Size has no default and no value; give one with --parameters "
+                      "Sized:Size=VALUE", run.stdout)
+        self.deploy(app, "--parameters", "Sized:Size=3")
+        ssm = boto3_client("ssm", self.moto.endpoint)
+        self.assertEqual(ssm.get_parameter(Name="/test/sized")["Parameter"]["Value"], "3-fast")
+        # Deployed again without it: the deployed value is kept (UsePreviousValue); a new one for all stacks.
+        again = self.deploy(app)
+        self.assertIn("Sized (us-east-1): unchanged", again.stdout)
+        # (Checked on the stack's parameters: moto does not re-render a resource on a parameter-only update.)
+        self.deploy(app, "--parameters", "Mode=slow")
+        cf = boto3_client("cloudformation", self.moto.endpoint)
+        params = {p["ParameterKey"]: p["ParameterValue"]
+                  for p in cf.describe_stacks(StackName="Sized")["Stacks"][0]["Parameters"]}
+        self.assertEqual(params, {"Size": "3", "Mode": "slow"})
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ false, as in test_deploy_containermanager.py) in us-east-1, account 123456789012
      "nothing changed", the stack not updated;
   3. deploy with no terminal and the default --require-approval broadening: the app adds IAM
      permissions, so exit 1, the message names --require-approval, and still no app stack exists;
+     On a terminal (stdin too): the question is asked, "n" refuses, exit 1, nothing created;
   4. deploy --require-approval never --outputs-file: exit 0, every stack CREATE_COMPLETE with all
      its nested stacks, the report table says `created` for each, the outputs file equals the
      stacks' outputs in DescribeStacks; `leafsynth diff --fail` right after exits 0;
@@ -37,7 +38,9 @@ an empty HOME) and stdin not a terminal. A missing binary, source tree or moto_s
 """
 import json
 import os
+import pty
 import re
+import select
 import shutil
 import subprocess
 import sys
@@ -201,6 +204,36 @@ class NativeDeployTest(unittest.TestCase):
         self.check(run, 1)
         self.assertIn("approval needed", run.stdout)
         self.assertIn("--require-approval never", run.stdout)
+        self.assertEqual(set(stacks()), {"CDKToolkit"})
+
+    def test_3b_approval_refused_on_a_terminal(self):
+        # stdin, stdout and stderr on a pseudo-terminal: the question is asked, "n" refuses.
+        master, slave = pty.openpty()
+        p = subprocess.Popen([str(LEAFSYNTH), "deploy", *map(str, app_args()), "-o", str(_state["root"] / "out")],
+                             stdin=slave, stdout=slave, stderr=slave, env=run_env(), cwd=_state["root"])
+        os.close(slave)
+        text, answered = b"", False
+        while True:
+            ready, _, _ = select.select([master], [], [], 120)
+            if not ready:
+                p.kill()
+                self.fail("no output from the CLI on the terminal within 120 s:\n" + text.decode()[-3000:])
+            try:
+                data = os.read(master, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                break
+            if not data:
+                break
+            text += data
+            if not answered and b"[y/N] " in text:
+                os.write(master, b"n\n")
+                answered = True
+        os.close(master)
+        self.assertEqual(p.wait(timeout=60), 1, text.decode()[-3000:])
+        out = text.decode()
+        self.assertIn("Deploy these changes (", out)
+        self.assertIn("widen permissions)? [y/N] ", out)
+        self.assertIn("Not approved: nothing was changed.", out)
         self.assertEqual(set(stacks()), {"CDKToolkit"})
 
     def test_4_deploy_from_nothing(self):

@@ -1,0 +1,89 @@
+// One stack's deployment (src/deploy/stack_deployer.cpp) against a scripted CloudFormation: the
+// review of a change set with a nested change set, a stateful replacement found in the nested one
+// and not approved (the change set deleted, nothing executed), and the parsing of event times.
+
+#include <catch2/catch.hpp>
+
+#include "../aws_api/scripted_server.hpp"
+#include "../aws_api/test_client_options.hpp"
+#include "deploy/stack_deployer.hpp"
+
+using leafsynth::aws_api::CloudFormationClient;
+using leafsynth::deploy::deploy_stack;
+using leafsynth::deploy::StackResult;
+
+namespace {
+
+const char* kNs = " xmlns=\"http://cloudformation.amazonaws.com/doc/2010-05-15/\"";
+
+std::string answer(const std::string& action, const std::string& inner) {
+    return "<" + action + "Response" + kNs + "><" + action + "Result>" + inner + "</" + action +
+           "Result><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></" + action + "Response>";
+}
+
+std::string change(const std::string& action, const std::string& type, const std::string& id,
+                   const std::string& replacement, const std::string& nested = "") {
+    return "<member><Type>Resource</Type><ResourceChange><Action>" + action + "</Action><LogicalResourceId>" + id +
+           "</LogicalResourceId><ResourceType>" + type + "</ResourceType><Replacement>" + replacement +
+           "</Replacement><Scope><member>Properties</member></Scope><Details/>" +
+           (nested.empty() ? "" : "<ChangeSetId>" + nested + "</ChangeSetId>") + "</ResourceChange></member>";
+}
+
+std::string change_set(const std::string& id, const std::string& changes) {
+    return answer("DescribeChangeSet", "<ChangeSetName>c</ChangeSetName><ChangeSetId>" + id +
+                                           "</ChangeSetId><StackId>arn:stack/Game/1</StackId><StackName>Game</StackName>"
+                                           "<Status>CREATE_COMPLETE</Status><ExecutionStatus>AVAILABLE</ExecutionStatus>"
+                                           "<Changes>" + changes + "</Changes>");
+}
+
+} // namespace
+
+TEST_CASE("Stack deployer: a stateful replacement inside a nested change set asks, and a no deletes the change set") {
+    ScriptedServer server({
+        {200, answer("DescribeStacks", "<Stacks><member><StackId>arn:stack/Game/1</StackId><StackName>Game</StackName>"
+                                       "<StackStatus>UPDATE_COMPLETE</StackStatus></member></Stacks>")},
+        {200, answer("CreateChangeSet", "<Id>arn:cs/top</Id><StackId>arn:stack/Game/1</StackId>")},
+        {200, change_set("arn:cs/top", change("Modify", "AWS::CloudFormation::Stack", "VolumesNestedStack", "False",
+                                              "arn:cs/nested"))},
+        {200, change_set("arn:cs/nested", change("Modify", "AWS::EFS::FileSystem", "Efs", "True") +
+                                              change("Add", "AWS::SNS::Topic", "Topic", ""))},
+        {200, answer("DeleteChangeSet", "")},
+    });
+    CloudFormationClient cf(test_client_options(server.url(), "us-west-2", {"AKIAIOSFODNN7EXAMPLE", "secret", "", "test"}));
+    std::vector<std::string> lines, questions;
+    leafsynth::deploy::StackRunOptions run;
+    run.poll = {.first = std::chrono::milliseconds(1), .cap = std::chrono::milliseconds(1), .timeout = std::chrono::seconds(10)};
+    run.say = [&](const std::string& line) { lines.push_back(line); };
+    run.confirm_stateful = [&](const std::string& q) {
+        questions.push_back(q);
+        return false;
+    };
+    const auto outcome = deploy_stack(cf, {.stack_name = "Game", .region = "us-west-2", .template_url = "https://b/t.json",
+                                           .template_body = "", .template_parameters = nlohmann::json::object(),
+                                           .parameters = {}, .tags = {}, .termination_protection = false},
+                                      run);
+    CHECK(outcome.result == StackResult::Skipped);
+    CHECK(outcome.message == "not approved: AWS::EFS::FileSystem VolumesNestedStack/Efs (replaced)");
+    REQUIRE(questions.size() == 1);
+    CHECK(questions[0] == "stack Game: CloudFormation will replace or remove AWS::EFS::FileSystem "
+                          "VolumesNestedStack/Efs (replaced), losing what they hold");
+    CHECK(std::find(lines.begin(), lines.end(), "  [~] AWS::CloudFormation::Stack VolumesNestedStack") != lines.end());
+    CHECK(std::find(lines.begin(), lines.end(), "      [~] AWS::EFS::FileSystem Efs  WILL BE REPLACED") != lines.end());
+    CHECK(std::find(lines.begin(), lines.end(), "      [+] AWS::SNS::Topic Topic") != lines.end());
+    const auto seen = server.seen();
+    REQUIRE(seen.size() == 5);
+    CHECK(seen[1].body.find("Action=CreateChangeSet") == 0);
+    CHECK(seen[1].body.find("ChangeSetType=UPDATE") != std::string::npos);
+    CHECK(seen[3].body.find("ChangeSetName=arn%3Acs%2Fnested") != std::string::npos);
+    CHECK(seen[4].body.find("Action=DeleteChangeSet") == 0); // never ExecuteChangeSet
+}
+
+TEST_CASE("Stack deployer: event times as CloudFormation and moto write them") {
+    using leafsynth::deploy::parse_timestamp;
+    CHECK(parse_timestamp("1970-01-01T00:00:10Z") == Approx(10));
+    CHECK(parse_timestamp("2026-12-02T05:10:11.5Z") - parse_timestamp("2026-12-02T05:10:11Z") == Approx(0.5));
+    CHECK(parse_timestamp("2026-12-02T05:10:11.123456+00:00") == Approx(parse_timestamp("2026-12-02T05:10:11Z") + 0.123456));
+    CHECK(parse_timestamp("yesterday") == 0);
+    CHECK(leafsynth::deploy::is_stateful_type("AWS::EFS::FileSystem"));
+    CHECK_FALSE(leafsynth::deploy::is_stateful_type("AWS::SNS::Topic"));
+}
