@@ -20,8 +20,27 @@ namespace fs = std::filesystem;
 namespace {
 
 std::atomic<bool> g_interrupted{false};
+std::atomic<bool> g_cancel{false};
+std::atomic<bool> g_cancel_on_interrupt{false};
+std::atomic<int> g_interrupts{0};
 
+/// Ctrl-C: stop waiting (CloudFormation goes on); a second one ends at once. With
+/// --cancel-on-interrupt the first one only warns (the wait goes on), and the second cancels the
+/// updates in progress and waits for their rollbacks.
 extern "C" void on_interrupt(int) {
+    const int n = ++g_interrupts;
+    if (g_cancel_on_interrupt.load()) {
+        if (n == 1) {
+            static const char warn[] = "\nleafsynth: Ctrl-C: press it again to cancel the updates in progress "
+                                       "(--cancel-on-interrupt); they roll back\n";
+            (void)!::write(STDERR_FILENO, warn, sizeof warn - 1);
+        } else if (n == 2) {
+            g_cancel.store(true);
+        } else {
+            std::_Exit(130);
+        }
+        return;
+    }
     if (g_interrupted.exchange(true)) std::_Exit(130); // a second Ctrl-C ends at once
 }
 
@@ -118,6 +137,9 @@ CLI::App* add_deploy_command(CLI::App& cli, DeployArgs& args) {
     cmd->add_flag("--no-rollback", args.no_rollback, "Leave a failed stack as it is (CloudFormation's DisableRollback)");
     cmd->add_flag("--no-wait-in-progress", args.no_wait_in_progress, "Refuse a stack with an operation in progress instead of waiting");
     cmd->add_flag("--continue-rollback", args.continue_rollback, "Continue the rollback of an UPDATE_ROLLBACK_FAILED stack first");
+    cmd->add_flag("--cancel-on-interrupt", args.cancel_on_interrupt,
+                  "A second Ctrl-C cancels the updates in progress (they roll back); without it, Ctrl-C stops "
+                  "waiting and CloudFormation goes on");
     add_aws_options(*cmd, args.profile, args.timeout);
     cmd->footer("Exit codes: 0 every stack deployed or unchanged, 1 approval refused or needed without a terminal, "
                 "2 bad input or a failure.");
@@ -182,8 +204,10 @@ int run_deploy(const DeployArgs& args) {
     o.session = {.profile = args.profile, .timeout = timeout_of(args.timeout), .env = process_env};
     o.ask = ask_on_terminal;
     o.out = &std::cout;
+    g_cancel_on_interrupt.store(args.cancel_on_interrupt);
     InterruptGuard guard;
     o.interrupted = &g_interrupted;
+    o.cancel = &g_cancel;
     return deploy::run_deploy(o);
 }
 

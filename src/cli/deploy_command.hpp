@@ -26,6 +26,7 @@ struct DeployArgs {
     bool no_rollback = false;             ///< --no-rollback.
     bool no_wait_in_progress = false;     ///< --no-wait-in-progress.
     bool continue_rollback = false;       ///< --continue-rollback.
+    bool cancel_on_interrupt = false;     ///< --cancel-on-interrupt.
     std::string profile;                  ///< --profile.
     double timeout = 30;                  ///< --timeout: seconds per request.
 };

@@ -310,6 +310,11 @@ int run_deploy(const DeployOptions& options) {
                 return;
             }
         }
+        if ((options.interrupted && options.interrupted->load()) || (options.cancel && options.cancel->load())) {
+            j.outcome.result = StackResult::Skipped;
+            j.outcome.message = "not started: interrupted (Ctrl-C)";
+            return;
+        }
         StackJob job;
         job.stack_name = s.stack_name;
         job.region = j.region;
@@ -338,7 +343,8 @@ int run_deploy(const DeployOptions& options) {
                             .confirm_stateful = {},
                             .say = [&](const std::string& line) { print.line(s.stack_name + ": " + line); },
                             .on_event = {},
-                            .interrupted = options.interrupted};
+                            .interrupted = options.interrupted,
+                            .cancel = options.cancel};
         if (options.progress == Progress::Live)
             run.on_event = [&](const aws_api::StackEvent& e) { print.event(s.stack_name, e); };
         if (options.progress == Progress::Events)
@@ -475,7 +481,8 @@ int run_bootstrap(const BootstrapOptions& options) {
                             .confirm_stateful = {},
                             .say = [&](const std::string& line) { print.line(name + ": " + line); },
                             .on_event = {},
-                            .interrupted = options.interrupted};
+                            .interrupted = options.interrupted,
+                            .cancel = nullptr};
         const StackOutcome outcome = deploy_stack(cf, job, run);
         if (outcome.result == StackResult::Unchanged)
             print.line(name + ": already bootstrapped (version " + std::to_string(bootstrap::kToolkitVersion) +

@@ -56,6 +56,7 @@ struct DeployOptions {
     std::function<std::optional<bool>(const std::string& question)> ask;
     std::ostream* out = nullptr;              ///< Where progress and the report go (stdout).
     const std::atomic<bool>* interrupted = nullptr; ///< Set on Ctrl-C: stop waiting.
+    const std::atomic<bool>* cancel = nullptr;      ///< Set on a second Ctrl-C with --cancel-on-interrupt.
 };
 
 /// Exit codes of a deploy: 0 every selected stack deployed or unchanged, 1 approval refused or

@@ -33,7 +33,10 @@ public:
         return !interrupted() && Clock::now() - start_ < options_.poll.timeout;
     }
 
-    bool interrupted() const { return options_.interrupted && options_.interrupted->load(); }
+    /// Stopped by Ctrl-C; a cancel (--cancel-on-interrupt) waits on for the rollback.
+    bool interrupted() const {
+        return options_.interrupted && options_.interrupted->load() && !(options_.cancel && options_.cancel->load());
+    }
 
 private:
     const StackRunOptions& options_;
@@ -162,6 +165,7 @@ std::optional<aws_api::StackDescription> settle(aws_api::CloudFormationClient& c
                                                  const StackRunOptions& options, EventWatch* events) {
     Waiter waiter(options);
     std::optional<aws_api::StackDescription> d;
+    bool cancelled = false;
     for (;;) {
         try {
             if (events) events->poll();
@@ -169,6 +173,11 @@ std::optional<aws_api::StackDescription> settle(aws_api::CloudFormationClient& c
             if (!d || !in_progress(d->status)) {
                 if (events) events->poll(); // the last events
                 return d;
+            }
+            if (!cancelled && options.cancel && options.cancel->load() && d->status == "UPDATE_IN_PROGRESS") {
+                say(options, "cancelling the update (Ctrl-C with --cancel-on-interrupt); waiting for its rollback");
+                cf.cancel_update_stack(d->stack_id);
+                cancelled = true;
             }
         } catch (const aws_api::ApiError& e) {
             if (!transient(e)) throw;
@@ -396,7 +405,13 @@ StackOutcome deploy_stack(aws_api::CloudFormationClient& cf, const StackJob& job
     events.skip_existing();
     cf.execute_change_set(created.change_set_id, "", options.disable_rollback);
     const auto settled = settle(cf, created.stack_id, options, &events);
-    if (options.interrupted && options.interrupted->load()) {
+    if (options.cancel && options.cancel->load() && settled && !in_progress(settled->status) &&
+        settled->status != "UPDATE_COMPLETE" && settled->status != "CREATE_COMPLETE") {
+        out.status = settled->status;
+        out.message = "cancelled (Ctrl-C with --cancel-on-interrupt): " + settled->status;
+        return finish(StackResult::Failed);
+    }
+    if (options.interrupted && options.interrupted->load() && !(options.cancel && options.cancel->load())) {
         out.status = settled ? settled->status : "";
         out.message = "interrupted: stopped waiting" + (settled ? " while the stack was " + settled->status : std::string()) +
                       "; CloudFormation goes on (see the stack's events)";

@@ -52,6 +52,9 @@ struct StackRunOptions {
     std::function<void(const std::string& line)> say;                  ///< Progress lines (this stack's).
     std::function<void(const aws_api::StackEvent& event)> on_event;    ///< Each new stack event, oldest first.
     const std::atomic<bool>* interrupted = nullptr;                    ///< Set by Ctrl-C: stop waiting.
+    /// Set by a second Ctrl-C with `--cancel-on-interrupt`: cancel an update in progress
+    /// (CancelUpdateStack) and wait for its rollback.
+    const std::atomic<bool>* cancel = nullptr;
 };
 
 /// How a stack's deployment ended.

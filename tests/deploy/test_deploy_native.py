@@ -26,6 +26,7 @@ false, as in test_deploy_containermanager.py) in us-east-1, account 123456789012
      the stacks depending on it are `skipped`;
   9. through tests/deploy/fault_proxy.py: an upload answered HTTP 500 (retried), then event polls
      throttled beyond AWS_MAX_ATTEMPTS (asked again at the next poll): both deploys succeed;
+     Ctrl-C while the first stack deploys (slow answers): exit 2, the stacks not started `skipped`;
   8. bad command lines: --stack that matches nothing, --app that is not a folder, --parameters
      without '=': exit 2, one clear error, nothing changed.
 CrossRegionDeployTest (a moto of its own): the examples unchanged, main region us-west-2 (the default
@@ -41,6 +42,7 @@ import os
 import pty
 import re
 import select
+import signal
 import shutil
 import subprocess
 import sys
@@ -354,6 +356,34 @@ class NativeDeployTest(unittest.TestCase):
                         self.assertIn("polling: Throttling (throttled or busy); asking again", run.stdout)
             diff = run_cli("diff", *app_args(leaves), "--fail")
             self.check(diff, 0)
+
+    def test_9b_ctrl_c_stops_waiting(self):
+        # A slow endpoint (0.3 s per answer through the fault proxy); Ctrl-C (SIGINT) once the first
+        # stack is deploying: the run ends by itself with exit 2, saying which stacks were not
+        # started or left changing; CloudFormation goes on.
+        minecraft = _state["configs"] / "minecraft.yaml"
+        changed = _state["configs"] / "changed" / "minecraft.yaml"
+        changed.write_text(minecraft.read_text().replace("Threshold: 1850", "Threshold: 2300"))
+        leaves = [changed if p.name == "minecraft.yaml" else p for p in _state["leaves"]]
+        with FaultProxy(_state["moto"].endpoint) as proxy:
+            proxy.latency = 0.3
+            p = subprocess.Popen([str(LEAFSYNTH), "deploy", *map(str, app_args(leaves)), "-o", str(_state["root"] / "out4"),
+                                  "--require-approval", "never", "--concurrency", "1"],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                 env={**run_env(), "AWS_ENDPOINT_URL": proxy.endpoint}, stdin=subprocess.DEVNULL)
+            lines = []
+            for line in p.stdout:
+                lines.append(line)
+                if line.rstrip().endswith("): deploying"):
+                    p.send_signal(signal.SIGINT)
+                    break
+            rest, err = p.communicate(timeout=120)
+        out = "".join(lines) + rest
+        self.assertEqual(p.returncode, 2, out[-4000:] + err)
+        self.assertIn("not started: interrupted (Ctrl-C)", out)
+        got = results(out)
+        self.assertEqual(len(got), len(TOP_LEVEL))
+        self.assertIn("skipped", got.values())
 
     def test_8_bad_command_lines_change_nothing(self):
         before = {n: s.get("LastUpdatedTime") for n, s in stacks().items()}

@@ -1,8 +1,12 @@
 // One stack's deployment (src/deploy/stack_deployer.cpp) against a scripted CloudFormation: the
 // review of a change set with a nested change set, a stateful replacement found in the nested one
-// and not approved (the change set deleted, nothing executed), and the parsing of event times.
+// and not approved (the change set deleted, nothing executed), a cancel on Ctrl-C, and the parsing of
+// event times.
 
 #include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <atomic>
 
 #include "../aws_api/scripted_server.hpp"
 #include "../aws_api/test_client_options.hpp"
@@ -76,6 +80,47 @@ TEST_CASE("Stack deployer: a stateful replacement inside a nested change set ask
     CHECK(seen[1].body.find("ChangeSetType=UPDATE") != std::string::npos);
     CHECK(seen[3].body.find("ChangeSetName=arn%3Acs%2Fnested") != std::string::npos);
     CHECK(seen[4].body.find("Action=DeleteChangeSet") == 0); // never ExecuteChangeSet
+}
+
+TEST_CASE("Stack deployer: a cancel (second Ctrl-C with --cancel-on-interrupt) cancels the update and waits for the rollback") {
+    const std::string stack = "<Stacks><member><StackId>arn:stack/Game/1</StackId><StackName>Game</StackName><StackStatus>";
+    auto described = [&](const std::string& status) {
+        return answer("DescribeStacks", stack + status + "</StackStatus></member></Stacks>");
+    };
+    const std::string no_events = answer("DescribeStackEvents", "<StackEvents/>");
+    ScriptedServer server({
+        {200, described("UPDATE_COMPLETE")},
+        {200, answer("CreateChangeSet", "<Id>arn:cs/top</Id><StackId>arn:stack/Game/1</StackId>")},
+        {200, change_set("arn:cs/top", change("Modify", "AWS::SNS::Topic", "Topic", "False"))},
+        {200, no_events},                                // the events there are before
+        {200, answer("ExecuteChangeSet", "")},
+        {200, no_events},
+        {200, described("UPDATE_IN_PROGRESS")},
+        {200, answer("CancelUpdateStack", "")},
+        {200, no_events},
+        {200, described("UPDATE_ROLLBACK_COMPLETE")},
+        {200, no_events},
+    });
+    CloudFormationClient cf(test_client_options(server.url(), "us-west-2", {"AKIAIOSFODNN7EXAMPLE", "secret", "", "test"}));
+    std::atomic<bool> interrupted{true}, cancel{true};
+    leafsynth::deploy::StackRunOptions run;
+    run.poll = {.first = std::chrono::milliseconds(1), .cap = std::chrono::milliseconds(1), .timeout = std::chrono::seconds(10)};
+    run.interrupted = &interrupted;
+    run.cancel = &cancel;
+    std::vector<std::string> lines;
+    run.say = [&](const std::string& line) { lines.push_back(line); };
+    const auto outcome = deploy_stack(cf, {.stack_name = "Game", .region = "us-west-2", .template_url = "https://b/t.json",
+                                           .template_body = "", .template_parameters = nlohmann::json::object(),
+                                           .parameters = {}, .tags = {}, .termination_protection = false},
+                                      run);
+    CHECK(outcome.result == StackResult::Failed);
+    CHECK(outcome.status == "UPDATE_ROLLBACK_COMPLETE");
+    CHECK(outcome.message == "cancelled (Ctrl-C with --cancel-on-interrupt): UPDATE_ROLLBACK_COMPLETE");
+    CHECK(std::find(lines.begin(), lines.end(),
+                    "cancelling the update (Ctrl-C with --cancel-on-interrupt); waiting for its rollback") != lines.end());
+    const auto seen = server.seen();
+    REQUIRE(seen.size() == 11);
+    CHECK(seen[7].body.find("Action=CancelUpdateStack") == 0);
 }
 
 TEST_CASE("Stack deployer: event times as CloudFormation and moto write them") {
