@@ -123,6 +123,79 @@ TEST_CASE("Stack deployer: a cancel (second Ctrl-C with --cancel-on-interrupt) c
     CHECK(seen[7].body.find("Action=CancelUpdateStack") == 0);
 }
 
+namespace {
+
+leafsynth::deploy::StackRunOptions quick_options(std::vector<std::string>& lines) {
+    leafsynth::deploy::StackRunOptions run;
+    run.poll = {.first = std::chrono::milliseconds(1), .cap = std::chrono::milliseconds(1), .timeout = std::chrono::seconds(10)};
+    run.say = [&lines](const std::string& line) { lines.push_back(line); };
+    return run;
+}
+
+leafsynth::deploy::StackJob game_job() {
+    return {.stack_name = "Game", .region = "us-west-2", .template_url = "https://b/t.json", .template_body = "",
+            .template_parameters = nlohmann::json::object(), .parameters = {}, .tags = {{"team", "games"}},
+            .termination_protection = false};
+}
+
+std::string described(const std::string& status, const std::string& reason = "") {
+    return answer("DescribeStacks", "<Stacks><member><StackId>arn:stack/Game/1</StackId><StackName>Game</StackName>"
+                                    "<StackStatus>" + status + "</StackStatus><StackStatusReason>" + reason +
+                                        "</StackStatusReason></member></Stacks>");
+}
+
+} // namespace
+
+TEST_CASE("Stack deployer: the state a stack is in first") {
+    std::vector<std::string> lines;
+    const leafsynth::aws_api::Credentials creds{"AKIAIOSFODNN7EXAMPLE", "secret", "", "test"};
+    SECTION("UPDATE_ROLLBACK_FAILED stops, naming --continue-rollback; nothing is asked of CloudFormation") {
+        ScriptedServer server({{200, described("UPDATE_ROLLBACK_FAILED", "Resource Efs failed to roll back")}});
+        CloudFormationClient cf(test_client_options(server.url(), "us-west-2", creds));
+        const auto outcome = deploy_stack(cf, game_job(), quick_options(lines));
+        CHECK(outcome.result == StackResult::Failed);
+        CHECK(outcome.message == "the stack is UPDATE_ROLLBACK_FAILED: a rollback could not finish (Resource Efs failed "
+                                 "to roll back); fix the resource named there, then run again with --continue-rollback");
+        CHECK(server.seen().size() == 1);
+    }
+    SECTION("an operation in progress is refused with --no-wait-in-progress") {
+        ScriptedServer server({{200, described("UPDATE_IN_PROGRESS")}});
+        CloudFormationClient cf(test_client_options(server.url(), "us-west-2", creds));
+        auto run = quick_options(lines);
+        run.wait_in_progress = false;
+        const auto outcome = deploy_stack(cf, game_job(), run);
+        CHECK(outcome.result == StackResult::Failed);
+        CHECK(outcome.message.find("another operation is running") != std::string::npos);
+        CHECK(server.seen().size() == 1);
+    }
+    SECTION("ROLLBACK_COMPLETE (a failed first creation) is deleted, then created by a CREATE change set with the tags") {
+        ScriptedServer server({
+            {200, described("ROLLBACK_COMPLETE")},
+            {200, answer("DeleteStack", "")},
+            {200, described("DELETE_COMPLETE")},
+            {200, answer("CreateChangeSet", "<Id>arn:cs/new</Id><StackId>arn:stack/Game/2</StackId>")},
+            {200, answer("DescribeChangeSet",
+                         "<ChangeSetId>arn:cs/new</ChangeSetId><StackId>arn:stack/Game/2</StackId><Status>FAILED</Status>"
+                         "<StatusReason>Template error: something</StatusReason><Changes/>")},
+            {200, answer("DeleteChangeSet", "")},
+        });
+        CloudFormationClient cf(test_client_options(server.url(), "us-west-2", creds));
+        const auto outcome = deploy_stack(cf, game_job(), quick_options(lines));
+        CHECK(std::find(lines.begin(), lines.end(),
+                        "the stack is ROLLBACK_COMPLETE (its first creation failed): deleting it to create it again") !=
+              lines.end());
+        const auto seen = server.seen();
+        REQUIRE(seen.size() == 6);
+        CHECK(seen[1].body.find("Action=DeleteStack") == 0);
+        CHECK(seen[3].body.find("ChangeSetType=CREATE") != std::string::npos);
+        CHECK(seen[3].body.find("Tags.member.1.Key=team&Tags.member.1.Value=games") != std::string::npos);
+        CHECK(seen[3].body.find("IncludeNestedStacks=true") != std::string::npos);
+        CHECK(seen[3].body.find("Capabilities.member.3=CAPABILITY_AUTO_EXPAND") != std::string::npos);
+        CHECK(outcome.result == StackResult::Failed);
+        CHECK(outcome.message == "the change set could not be created (FAILED): Template error: something");
+    }
+}
+
 TEST_CASE("Stack deployer: event times as CloudFormation and moto write them") {
     using leafsynth::deploy::parse_timestamp;
     CHECK(parse_timestamp("1970-01-01T00:00:10Z") == Approx(10));
