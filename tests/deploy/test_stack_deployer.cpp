@@ -40,90 +40,6 @@ std::string change_set(const std::string& id, const std::string& changes) {
                                            "<Changes>" + changes + "</Changes>");
 }
 
-} // namespace
-
-TEST_CASE("Stack deployer: a stateful replacement inside a nested change set asks, and a no deletes the change set") {
-    ScriptedServer server({
-        {200, answer("DescribeStacks", "<Stacks><member><StackId>arn:stack/Game/1</StackId><StackName>Game</StackName>"
-                                       "<StackStatus>UPDATE_COMPLETE</StackStatus></member></Stacks>")},
-        {200, answer("CreateChangeSet", "<Id>arn:cs/top</Id><StackId>arn:stack/Game/1</StackId>")},
-        {200, change_set("arn:cs/top", change("Modify", "AWS::CloudFormation::Stack", "VolumesNestedStack", "False",
-                                              "arn:cs/nested"))},
-        {200, change_set("arn:cs/nested", change("Modify", "AWS::EFS::FileSystem", "Efs", "True") +
-                                              change("Add", "AWS::SNS::Topic", "Topic", ""))},
-        {200, answer("DeleteChangeSet", "")},
-    });
-    CloudFormationClient cf(test_client_options(server.url(), "us-west-2", {"AKIAIOSFODNN7EXAMPLE", "secret", "", "test"}));
-    std::vector<std::string> lines, questions;
-    leafsynth::deploy::StackRunOptions run;
-    run.poll = {.first = std::chrono::milliseconds(1), .cap = std::chrono::milliseconds(1), .timeout = std::chrono::seconds(10)};
-    run.say = [&](const std::string& line) { lines.push_back(line); };
-    run.confirm_stateful = [&](const std::string& q) {
-        questions.push_back(q);
-        return false;
-    };
-    const auto outcome = deploy_stack(cf, {.stack_name = "Game", .region = "us-west-2", .template_url = "https://b/t.json",
-                                           .template_body = "", .template_parameters = nlohmann::json::object(),
-                                           .parameters = {}, .tags = {}, .termination_protection = false},
-                                      run);
-    CHECK(outcome.result == StackResult::Skipped);
-    CHECK(outcome.message == "not approved: AWS::EFS::FileSystem VolumesNestedStack/Efs (replaced)");
-    REQUIRE(questions.size() == 1);
-    CHECK(questions[0] == "stack Game: CloudFormation will replace or remove AWS::EFS::FileSystem "
-                          "VolumesNestedStack/Efs (replaced), losing what they hold");
-    CHECK(std::find(lines.begin(), lines.end(), "  [~] AWS::CloudFormation::Stack VolumesNestedStack") != lines.end());
-    CHECK(std::find(lines.begin(), lines.end(), "      [~] AWS::EFS::FileSystem Efs  WILL BE REPLACED") != lines.end());
-    CHECK(std::find(lines.begin(), lines.end(), "      [+] AWS::SNS::Topic Topic") != lines.end());
-    const auto seen = server.seen();
-    REQUIRE(seen.size() == 5);
-    CHECK(seen[1].body.find("Action=CreateChangeSet") == 0);
-    CHECK(seen[1].body.find("ChangeSetType=UPDATE") != std::string::npos);
-    CHECK(seen[3].body.find("ChangeSetName=arn%3Acs%2Fnested") != std::string::npos);
-    CHECK(seen[4].body.find("Action=DeleteChangeSet") == 0); // never ExecuteChangeSet
-}
-
-TEST_CASE("Stack deployer: a cancel (second Ctrl-C with --cancel-on-interrupt) cancels the update and waits for the rollback") {
-    const std::string stack = "<Stacks><member><StackId>arn:stack/Game/1</StackId><StackName>Game</StackName><StackStatus>";
-    auto described = [&](const std::string& status) {
-        return answer("DescribeStacks", stack + status + "</StackStatus></member></Stacks>");
-    };
-    const std::string no_events = answer("DescribeStackEvents", "<StackEvents/>");
-    ScriptedServer server({
-        {200, described("UPDATE_COMPLETE")},
-        {200, answer("CreateChangeSet", "<Id>arn:cs/top</Id><StackId>arn:stack/Game/1</StackId>")},
-        {200, change_set("arn:cs/top", change("Modify", "AWS::SNS::Topic", "Topic", "False"))},
-        {200, no_events},                                // the events there are before
-        {200, answer("ExecuteChangeSet", "")},
-        {200, no_events},
-        {200, described("UPDATE_IN_PROGRESS")},
-        {200, answer("CancelUpdateStack", "")},
-        {200, no_events},
-        {200, described("UPDATE_ROLLBACK_COMPLETE")},
-        {200, no_events},
-    });
-    CloudFormationClient cf(test_client_options(server.url(), "us-west-2", {"AKIAIOSFODNN7EXAMPLE", "secret", "", "test"}));
-    std::atomic<bool> interrupted{true}, cancel{true};
-    leafsynth::deploy::StackRunOptions run;
-    run.poll = {.first = std::chrono::milliseconds(1), .cap = std::chrono::milliseconds(1), .timeout = std::chrono::seconds(10)};
-    run.interrupted = &interrupted;
-    run.cancel = &cancel;
-    std::vector<std::string> lines;
-    run.say = [&](const std::string& line) { lines.push_back(line); };
-    const auto outcome = deploy_stack(cf, {.stack_name = "Game", .region = "us-west-2", .template_url = "https://b/t.json",
-                                           .template_body = "", .template_parameters = nlohmann::json::object(),
-                                           .parameters = {}, .tags = {}, .termination_protection = false},
-                                      run);
-    CHECK(outcome.result == StackResult::Failed);
-    CHECK(outcome.status == "UPDATE_ROLLBACK_COMPLETE");
-    CHECK(outcome.message == "cancelled (Ctrl-C with --cancel-on-interrupt): UPDATE_ROLLBACK_COMPLETE");
-    CHECK(std::find(lines.begin(), lines.end(),
-                    "cancelling the update (Ctrl-C with --cancel-on-interrupt); waiting for its rollback") != lines.end());
-    const auto seen = server.seen();
-    REQUIRE(seen.size() == 11);
-    CHECK(seen[7].body.find("Action=CancelUpdateStack") == 0);
-}
-
-namespace {
 
 leafsynth::deploy::StackRunOptions quick_options(std::vector<std::string>& lines) {
     leafsynth::deploy::StackRunOptions run;
@@ -145,6 +61,73 @@ std::string described(const std::string& status, const std::string& reason = "")
 }
 
 } // namespace
+
+TEST_CASE("Stack deployer: a stateful replacement inside a nested change set asks, and a no deletes the change set") {
+    ScriptedServer server({
+        {200, described("UPDATE_COMPLETE")},
+        {200, answer("CreateChangeSet", "<Id>arn:cs/top</Id><StackId>arn:stack/Game/1</StackId>")},
+        {200, change_set("arn:cs/top", change("Modify", "AWS::CloudFormation::Stack", "VolumesNestedStack", "False",
+                                              "arn:cs/nested"))},
+        {200, change_set("arn:cs/nested", change("Modify", "AWS::EFS::FileSystem", "Efs", "True") +
+                                              change("Add", "AWS::SNS::Topic", "Topic", ""))},
+        {200, answer("DeleteChangeSet", "")},
+    });
+    CloudFormationClient cf(test_client_options(server.url(), "us-west-2", {"AKIAIOSFODNN7EXAMPLE", "secret", "", "test"}));
+    std::vector<std::string> lines, questions;
+    auto run = quick_options(lines);
+    run.confirm_stateful = [&](const std::string& q) {
+        questions.push_back(q);
+        return false;
+    };
+    const auto outcome = deploy_stack(cf, game_job(), run);
+    CHECK(outcome.result == StackResult::Skipped);
+    CHECK(outcome.message == "not approved: AWS::EFS::FileSystem VolumesNestedStack/Efs (replaced)");
+    REQUIRE(questions.size() == 1);
+    CHECK(questions[0] == "stack Game: CloudFormation will replace or remove AWS::EFS::FileSystem "
+                          "VolumesNestedStack/Efs (replaced), losing what they hold");
+    CHECK(std::find(lines.begin(), lines.end(), "  [~] AWS::CloudFormation::Stack VolumesNestedStack") != lines.end());
+    CHECK(std::find(lines.begin(), lines.end(), "      [~] AWS::EFS::FileSystem Efs  WILL BE REPLACED") != lines.end());
+    CHECK(std::find(lines.begin(), lines.end(), "      [+] AWS::SNS::Topic Topic") != lines.end());
+    const auto seen = server.seen();
+    REQUIRE(seen.size() == 5);
+    CHECK(seen[1].body.find("Action=CreateChangeSet") == 0);
+    CHECK(seen[1].body.find("ChangeSetType=UPDATE") != std::string::npos);
+    CHECK(seen[3].body.find("ChangeSetName=arn%3Acs%2Fnested") != std::string::npos);
+    CHECK(seen[4].body.find("Action=DeleteChangeSet") == 0); // never ExecuteChangeSet
+}
+
+TEST_CASE("Stack deployer: a cancel (second Ctrl-C with --cancel-on-interrupt) cancels the update and waits for the rollback") {
+    const std::string no_events = answer("DescribeStackEvents", "<StackEvents/>");
+    ScriptedServer server({
+        {200, described("UPDATE_COMPLETE")},
+        {200, answer("CreateChangeSet", "<Id>arn:cs/top</Id><StackId>arn:stack/Game/1</StackId>")},
+        {200, change_set("arn:cs/top", change("Modify", "AWS::SNS::Topic", "Topic", "False"))},
+        {200, no_events},                                // the events there are before
+        {200, answer("ExecuteChangeSet", "")},
+        {200, no_events},
+        {200, described("UPDATE_IN_PROGRESS")},
+        {200, answer("CancelUpdateStack", "")},
+        {200, no_events},
+        {200, described("UPDATE_ROLLBACK_COMPLETE")},
+        {200, no_events},
+    });
+    CloudFormationClient cf(test_client_options(server.url(), "us-west-2", {"AKIAIOSFODNN7EXAMPLE", "secret", "", "test"}));
+    std::atomic<bool> interrupted{true}, cancel{true};
+    std::vector<std::string> lines;
+    auto run = quick_options(lines);
+    run.interrupted = &interrupted;
+    run.cancel = &cancel;
+    const auto outcome = deploy_stack(cf, game_job(), run);
+    CHECK(outcome.result == StackResult::Failed);
+    CHECK(outcome.status == "UPDATE_ROLLBACK_COMPLETE");
+    CHECK(outcome.message == "cancelled (Ctrl-C with --cancel-on-interrupt): UPDATE_ROLLBACK_COMPLETE");
+    CHECK(std::find(lines.begin(), lines.end(),
+                    "cancelling the update (Ctrl-C with --cancel-on-interrupt); waiting for its rollback") != lines.end());
+    const auto seen = server.seen();
+    REQUIRE(seen.size() == 11);
+    CHECK(seen[7].body.find("Action=CancelUpdateStack") == 0);
+}
+
 
 TEST_CASE("Stack deployer: the state a stack is in first") {
     std::vector<std::string> lines;
