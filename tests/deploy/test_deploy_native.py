@@ -262,9 +262,11 @@ class NativeDeployTest(unittest.TestCase):
         _state["after_create"] = {n: deployed[n].get("LastUpdatedTime") for n in TOP_LEVEL}
 
     def test_5_deploy_again_changes_nothing(self):
-        run = run_cli("deploy", "--app", _state["root"] / "out", "--require-approval", "never")
+        # any-change asks only when something changes: here nothing does, so no terminal is needed.
+        run = run_cli("deploy", "--app", _state["root"] / "out", "--require-approval", "any-change")
         self.check(run, 0)
         self.assertEqual(results(run.stdout), {name: "unchanged" for name in TOP_LEVEL})
+        self.assertRegex(run.stdout, r"Assets: 0 published \(0 bytes\), \d+ already there")
         deployed = stacks()
         self.assertEqual({n: deployed[n].get("LastUpdatedTime") for n in TOP_LEVEL}, _state["after_create"])
 
@@ -285,6 +287,9 @@ class NativeDeployTest(unittest.TestCase):
         differing = {s["name"] for s in json.loads(diff.stdout)["stacks"] if s["status"] != "unchanged"}
         self.assertIn("ContainerManager-Minecraft-Stack", differing)
         self.assertNotIn("ContainerManager-BaseStack", differing)
+        refused = run_cli("deploy", *app_args(leaves), "-o", _state["root"] / "out2", "--require-approval", "any-change")
+        self.check(refused, 1)
+        self.assertIn("approval needed (the stacks change)", refused.stdout)
         # On a terminal (a pseudo-terminal here): the live view, a block redrawn per stack in progress.
         code, terminal, stderr = run_with_terminal(
             [str(LEAFSYNTH), "deploy", *map(str, app_args(leaves)), "-o", str(_state["root"] / "out2"),

@@ -117,6 +117,7 @@ TEST_CASE("Stack deployer: a cancel (second Ctrl-C with --cancel-on-interrupt) c
     auto run = quick_options(lines);
     run.interrupted = &interrupted;
     run.cancel = &cancel;
+    run.disable_rollback = true; // --no-rollback: passed on to ExecuteChangeSet
     const auto outcome = deploy_stack(cf, game_job(), run);
     CHECK(outcome.result == StackResult::Failed);
     CHECK(outcome.status == "UPDATE_ROLLBACK_COMPLETE");
@@ -126,6 +127,8 @@ TEST_CASE("Stack deployer: a cancel (second Ctrl-C with --cancel-on-interrupt) c
     const auto seen = server.seen();
     REQUIRE(seen.size() == 11);
     CHECK(seen[7].body.find("Action=CancelUpdateStack") == 0);
+    CHECK(seen[4].body.find("Action=ExecuteChangeSet") == 0);
+    CHECK(seen[4].body.find("DisableRollback=true") != std::string::npos);
 }
 
 
