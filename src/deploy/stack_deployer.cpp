@@ -213,7 +213,9 @@ std::string change_line(const aws_api::ResourceChange& c) {
 
 std::vector<aws_api::ChangeSetParameter> parameters_for(const StackJob& job, const aws_api::StackDescription* deployed) {
     std::vector<aws_api::ChangeSetParameter> out;
-    for (const auto& [name, declared] : job.template_parameters.items()) {
+    for (const auto& item : job.template_parameters.items()) {
+        const std::string& name = item.key(); // not a structured binding: clang 14 cannot capture one
+        const nlohmann::json& declared = item.value();
         auto given = job.parameters.find(name);
         if (given != job.parameters.end()) {
             out.push_back({.key = name, .value = given->second, .use_previous_value = false});
