@@ -144,6 +144,46 @@ TEST_CASE("Stack deployer: the state a stack is in first") {
                                  "to roll back); fix the resource named there, then run again with --continue-rollback");
         CHECK(server.seen().size() == 1);
     }
+    SECTION("--continue-rollback continues an UPDATE_ROLLBACK_FAILED stack, then deploys") {
+        ScriptedServer server({
+            {200, described("UPDATE_ROLLBACK_FAILED", "Resource Efs failed to roll back")},
+            {200, answer("ContinueUpdateRollback", "")},
+            {200, described("UPDATE_ROLLBACK_COMPLETE")},
+            {200, answer("CreateChangeSet", "<Id>arn:cs/c</Id><StackId>arn:stack/Game/1</StackId>")},
+            {200, answer("DescribeChangeSet",
+                         "<ChangeSetId>arn:cs/c</ChangeSetId><StackId>arn:stack/Game/1</StackId><Status>FAILED</Status>"
+                         "<StatusReason>The submitted information didn't contain changes. Submit different information "
+                         "to create a change set.</StatusReason><Changes/>")},
+            {200, answer("DeleteChangeSet", "")},
+        });
+        CloudFormationClient cf(test_client_options(server.url(), "us-west-2", creds));
+        auto run = quick_options(lines);
+        run.continue_rollback = true;
+        const auto outcome = deploy_stack(cf, game_job(), run);
+        CHECK(outcome.result == StackResult::Unchanged);
+        const auto seen = server.seen();
+        REQUIRE(seen.size() == 6);
+        CHECK(seen[1].body.find("Action=ContinueUpdateRollback") == 0);
+        CHECK(seen[5].body.find("Action=DeleteChangeSet") == 0);
+    }
+    SECTION("an operation in progress is waited for") {
+        ScriptedServer server({
+            {200, described("UPDATE_IN_PROGRESS")},
+            {200, described("UPDATE_IN_PROGRESS")},
+            {200, described("UPDATE_COMPLETE")},
+            {200, answer("CreateChangeSet", "<Id>arn:cs/c</Id><StackId>arn:stack/Game/1</StackId>")},
+            {200, answer("DescribeChangeSet",
+                         "<ChangeSetId>arn:cs/c</ChangeSetId><StackId>arn:stack/Game/1</StackId><Status>FAILED</Status>"
+                         "<StatusReason>No updates are to be performed.</StatusReason><Changes/>")},
+            {200, answer("DeleteChangeSet", "")},
+        });
+        CloudFormationClient cf(test_client_options(server.url(), "us-west-2", creds));
+        const auto outcome = deploy_stack(cf, game_job(), quick_options(lines));
+        CHECK(outcome.result == StackResult::Unchanged);
+        CHECK(std::find(lines.begin(), lines.end(),
+                        "waiting: the stack is UPDATE_IN_PROGRESS (an operation started elsewhere)") != lines.end());
+        CHECK(server.seen().size() == 6);
+    }
     SECTION("an operation in progress is refused with --no-wait-in-progress") {
         ScriptedServer server({{200, described("UPDATE_IN_PROGRESS")}});
         CloudFormationClient cf(test_client_options(server.url(), "us-west-2", creds));
