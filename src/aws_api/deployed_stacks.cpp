@@ -200,6 +200,12 @@ private:
 std::vector<DeployedStack> fetch_deployed_stacks(const std::vector<StackRef>& stacks, const FetchOptions& options) {
     init_http();
     const Session session({.profile = options.profile, .timeout = options.timeout, .env = options.env});
+    return fetch_deployed_stacks(stacks, options, session);
+}
+
+std::vector<DeployedStack> fetch_deployed_stacks(const std::vector<StackRef>& stacks, const FetchOptions& options,
+                                                 const Session& session) {
+    init_http();
     Fetcher fetcher(options, session);
     return fetcher.run(stacks);
 }

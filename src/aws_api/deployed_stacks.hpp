@@ -38,4 +38,9 @@ struct FetchOptions {
 /// after the retries. Secrets never appear in messages.
 std::vector<DeployedStack> fetch_deployed_stacks(const std::vector<StackRef>& stacks, const FetchOptions& options);
 
+/// The same with a session already made (its credentials, attempts and endpoints; `options`'
+/// profile, timeout and environment are then not used), so a deploy resolves credentials once.
+std::vector<DeployedStack> fetch_deployed_stacks(const std::vector<StackRef>& stacks, const FetchOptions& options,
+                                                 const Session& session);
+
 } // namespace leafsynth::aws_api

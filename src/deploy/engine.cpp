@@ -86,25 +86,61 @@ struct Job {
     bool done = false, started = false;
 };
 
-/// The resources of a stack's template and its nested templates (the templates among its assets).
-std::size_t resource_count(const StackArtifactManifest& s, const AssemblyFiles& files, const std::string& root) {
-    std::size_t n = 0;
-    std::set<std::string> counted;
-    auto count = [&](const std::string& path) {
-        auto it = files.find(path);
-        if (it == files.end() || !counted.insert(path).second) return;
-        try {
-            const json t = parse_template(it->second, root + path);
-            if (t.contains("Resources") && t["Resources"].is_object()) n += t["Resources"].size();
-        } catch (const std::exception&) {
-            // a template that cannot be read fails its deploy; the count only shows progress
+/// The templates of the stacks being deployed, each parsed once: the top-level ones (a template
+/// that cannot be read is an InputError, before anything changes) and the nested ones among their
+/// assets (only counted for progress).
+class Templates {
+public:
+    Templates(const AssemblyFiles& files, std::string root) : files_(files), root_(std::move(root)) {}
+
+    /// A stack's top-level template.
+    const json& top(const StackArtifactManifest& s) {
+        auto [it, fresh] = parsed_.try_emplace(s.template_file);
+        if (fresh) it->second = parse_template(files_.at(s.template_file), root_ + s.template_file);
+        return it->second;
+    }
+
+    /// Its template's and its nested templates' text, to look for imports in.
+    std::string text(const StackArtifactManifest& s) const {
+        std::string out = files_.at(s.template_file);
+        for (const auto& path : nested_paths(s)) out += files_.at(path);
+        return out;
+    }
+
+    /// The resources of its template and nested templates.
+    std::size_t resource_count(const StackArtifactManifest& s) {
+        std::size_t n = count_of(top(s));
+        for (const auto& path : nested_paths(s)) {
+            auto [it, fresh] = parsed_.try_emplace(path);
+            if (fresh) {
+                try {
+                    it->second = parse_template(files_.at(path), root_ + path);
+                } catch (const std::exception&) {
+                    // the nested template fails its deploy in CloudFormation; here it only counts
+                }
+            }
+            n += count_of(it->second);
         }
-    };
-    count(s.template_file);
-    for (const auto& a : s.assets)
-        if (a.source_path.find(".template.") != std::string::npos) count(a.source_path);
-    return n;
-}
+        return n;
+    }
+
+private:
+    static std::size_t count_of(const json& t) {
+        return t.is_object() && t.contains("Resources") && t["Resources"].is_object() ? t["Resources"].size() : 0;
+    }
+    std::vector<std::string> nested_paths(const StackArtifactManifest& s) const {
+        std::vector<std::string> out;
+        for (const auto& a : s.assets)
+            if (a.source_path != s.template_file && a.source_path.find(".template.") != std::string::npos &&
+                files_.count(a.source_path))
+                out.push_back(a.source_path);
+        return out;
+    }
+
+    const AssemblyFiles& files_;
+    std::string root_;
+    std::map<std::string, json> parsed_;
+};
 
 std::string duration_text(std::chrono::milliseconds d) {
     const auto s = d.count() / 1000;
@@ -112,17 +148,6 @@ std::string duration_text(std::chrono::milliseconds d) {
 }
 
 } // namespace
-
-std::vector<EnvironmentRef> environments_of(const fs::path& assembly_dir, const std::string& default_region) {
-    const AssemblyManifest manifest = read_assembly_manifest(read_assembly_dir(assembly_dir), assembly_dir.string() + "/");
-    std::vector<EnvironmentRef> out;
-    std::set<std::pair<std::string, std::string>> seen;
-    for (const auto& s : manifest.stacks) {
-        const std::string region = s.region.empty() ? default_region : s.region;
-        if (seen.insert({s.account, region}).second) out.push_back({s.account, region});
-    }
-    return out;
-}
 
 int run_deploy(const DeployOptions& options) {
     ProgressView print(options.out, options.progress == Progress::Live);
@@ -187,12 +212,15 @@ int run_deploy(const DeployOptions& options) {
     std::vector<aws_api::StackRef> refs;
     for (const auto& j : jobs) refs.push_back({j.planned->stack->stack_name, j.region});
     const std::vector<DeployedStack> deployed =
-        aws_api::fetch_deployed_stacks(refs, {.profile = options.session.profile,
-                                              .timeout = options.session.timeout,
-                                              .concurrency = 8,
-                                              .progress = {},
-                                              .env = options.session.env});
+        aws_api::fetch_deployed_stacks(refs,
+                                       {.profile = options.session.profile,
+                                        .timeout = options.session.timeout,
+                                        .concurrency = 8,
+                                        .progress = {},
+                                        .env = options.session.env},
+                                       session);
     AssemblyDiff review = diff_deployed(deployed, files);
+    Templates templates(files, root);
     std::erase_if(review.stacks, [&](const StackDiff& d) {
         return std::none_of(jobs.begin(), jobs.end(), [&](const Job& j) { return j.planned->stack->stack_name == d.name; });
     });
@@ -227,18 +255,16 @@ int run_deploy(const DeployOptions& options) {
 
     // --- exports that would go while still imported (src/deploy/exports.cpp) ----------------------
     std::vector<ExportJob> export_jobs;
+    std::vector<std::size_t> totals; // resources per job, for the live view
     for (std::size_t i = 0; i < jobs.size(); ++i) {
         const auto& s = *jobs[i].planned->stack;
-        ExportJob ej{.stack_name = s.stack_name,
-                     .region = jobs[i].region,
-                     .stack_id = deployed[i].exists ? deployed[i].stack_id : std::string(),
-                     .new_template = parse_template(files.at(s.template_file), root + s.template_file),
-                     .new_text = files.at(s.template_file),
-                     .depends_on = jobs[i].planned->depends_on};
-        for (const auto& a : s.assets)
-            if (auto f = files.find(a.source_path); f != files.end() && a.source_path.find(".template.") != std::string::npos)
-                ej.new_text += f->second;
-        export_jobs.push_back(std::move(ej));
+        export_jobs.push_back({.stack_name = s.stack_name,
+                               .region = jobs[i].region,
+                               .stack_id = deployed[i].exists ? deployed[i].stack_id : std::string(),
+                               .new_template = templates.top(s),
+                               .new_text = templates.text(s),
+                               .depends_on = jobs[i].planned->depends_on});
+        totals.push_back(templates.resource_count(s));
     }
     std::map<std::string, std::unique_ptr<aws_api::CloudFormationClient>> export_clients;
     auto cf_in = [&](const std::string& region) -> aws_api::CloudFormationClient& {
@@ -326,7 +352,7 @@ int run_deploy(const DeployOptions& options) {
             std::tie(bucket, key) = o->second;
         aws_api::S3Client s3(session.client_options(aws_api::kS3, j.region, "stack " + s.stack_name));
         job.template_url = s3.object_url(bucket, key);
-        const json tmpl = parse_template(files.at(s.template_file), root + s.template_file);
+        const json& tmpl = export_jobs[static_cast<std::size_t>(&j - jobs.data())].new_template;
         if (tmpl.contains("Parameters") && tmpl["Parameters"].is_object()) job.template_parameters = tmpl["Parameters"];
         job.parameters = s.parameters;
         for (const char* scope : {"*", s.stack_name.c_str()}) {
@@ -364,7 +390,7 @@ int run_deploy(const DeployOptions& options) {
                 return yes.value_or(false);
             };
         print.line(s.stack_name + " (" + j.region + "): deploying");
-        print.stack_started(s.stack_name, j.region, resource_count(s, files, root));
+        print.stack_started(s.stack_name, j.region, totals[static_cast<std::size_t>(&j - jobs.data())]);
         try {
             j.outcome = deploy_stack(cf, job, run);
         } catch (const aws_api::ApiError& e) {

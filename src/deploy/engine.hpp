@@ -88,7 +88,4 @@ struct BootstrapOptions {
 /// this version or a newer one is left alone and said so. Returns an exit code (0 or 2).
 int run_bootstrap(const BootstrapOptions& options);
 
-/// The environments of an assembly's stacks (account may be empty), in order, without duplicates.
-std::vector<EnvironmentRef> environments_of(const std::filesystem::path& assembly_dir, const std::string& default_region);
-
 } // namespace leafsynth::deploy
