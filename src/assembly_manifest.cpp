@@ -15,16 +15,9 @@ namespace leafsynth {
 namespace {
 
 using ojson = nlohmann::ordered_json;
+using detail::folder_of;
+using detail::is_template_name;
 using detail::one_line;
-
-bool is_template_name(const std::string& name) {
-    return name.ends_with(".template.json") || name.ends_with(".template.yaml") || name.ends_with(".template.yml");
-}
-
-std::string folder_of(const std::string& path) {
-    const auto slash = path.rfind('/');
-    return slash == std::string::npos ? std::string() : path.substr(0, slash + 1);
-}
 
 /// One JSON file being read, for located errors.
 class JsonFile {
@@ -298,6 +291,15 @@ private:
 };
 
 } // namespace
+
+bool detail::is_template_name(const std::string& name) {
+    return name.ends_with(".template.json") || name.ends_with(".template.yaml") || name.ends_with(".template.yml");
+}
+
+std::string detail::folder_of(const std::string& path) {
+    const auto slash = path.rfind('/');
+    return slash == std::string::npos ? std::string() : path.substr(0, slash + 1);
+}
 
 AssemblyManifest read_assembly_manifest(const AssemblyFiles& files, const std::string& root,
                                         const ManifestReadOptions& options) {

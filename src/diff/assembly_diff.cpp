@@ -21,10 +21,6 @@ bool ends_with(const std::string& s, const std::string& suffix) {
     return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-bool is_template_name(const std::string& name) {
-    return ends_with(name, ".template.json") || ends_with(name, ".template.yaml") || ends_with(name, ".template.yml");
-}
-
 /// Files worth reading from an output folder: manifests, asset manifests, templates (not CDK's
 /// construct tree, tree.json, which can be large and is never compared).
 bool is_assembly_file(const std::string& name) {
@@ -64,11 +60,6 @@ std::optional<std::string> asset_hash(const std::string& url) {
             return url.substr(start, kHexDigits);
     }
     return std::nullopt;
-}
-
-std::string folder_of(const std::string& path) {
-    const auto slash = path.rfind('/');
-    return slash == std::string::npos ? std::string() : path.substr(0, slash + 1);
 }
 
 /// A top-level stack of an assembly.

@@ -99,6 +99,13 @@ void check_json_keys_unique(std::string_view text, const std::string& origin);
 template <typename Json>
 Json parse_json_checked(std::string_view text, const std::string& origin);
 
+/// True for a template file name of an assembly: `*.template.json`, `.yaml` or `.yml`
+/// (src/assembly_manifest.cpp).
+bool is_template_name(const std::string& name);
+
+/// The folder part of an assembly path with its trailing '/' (`assembly-Stage/`), or "".
+std::string folder_of(const std::string& path);
+
 /// The contents of a file `leafsynth diff` reads: a regular file (not a folder, FIFO or device)
 /// of at most kMaxFileBytes; with `budget`, its size is taken from it (an error when it does not
 /// fit). Throws InputError naming the file.
