@@ -25,7 +25,8 @@ false, as in test_deploy_containermanager.py) in us-east-1, account 123456789012
      Metadata, in a copy of the assembly): exit 2, the root cause names the resource and the reason,
      the stacks depending on it are `skipped`;
   9. through tests/deploy/fault_proxy.py: an upload answered HTTP 500 (retried), then event polls
-     throttled beyond AWS_MAX_ATTEMPTS (asked again at the next poll): both deploys succeed;
+     throttled beyond AWS_MAX_ATTEMPTS (asked again at the next poll): both deploys succeed; an
+     error answer of STS GetCallerIdentity: exit 2, one error, nothing changed;
      Ctrl-C while the first stack deploys (slow answers): exit 2, the stacks not started `skipped`;
   8. bad command lines: --stack that matches nothing, --app that is not a folder, --parameters
      without '=': exit 2, one clear error, nothing changed.
@@ -361,6 +362,20 @@ class NativeDeployTest(unittest.TestCase):
                         self.assertIn("polling: Throttling (throttled or busy); asking again", run.stdout)
             diff = run_cli("diff", *app_args(leaves), "--fail")
             self.check(diff, 0)
+
+    def test_9a_an_error_answer_of_sts_stops_before_anything_changes(self):
+        # GetCallerIdentity answered HTTP 500 (once, AWS_MAX_ATTEMPTS=1): one clear error, exit 2.
+        before = {n: s.get("LastUpdatedTime") for n, s in stacks().items()}
+        with FaultProxy(_state["moto"].endpoint) as proxy:
+            proxy.fail_next(1, only="GetCallerIdentity")
+            run = run_cli("deploy", "--app", _state["root"] / "out", "--require-approval", "never",
+                          env={"AWS_ENDPOINT_URL": proxy.endpoint, "AWS_MAX_ATTEMPTS": "1"})
+            self.assertEqual([r.outcome for r in proxy.requests if r.action == "GetCallerIdentity"], ["error500"])
+        self.check(run, 2)
+        self.assertTrue(run.stderr.startswith("leafsynth: error: sts:GetCallerIdentity on the credentials failed: "),
+                        run.stderr)
+        self.assertIn("InternalFailure", run.stderr)
+        self.assertEqual({n: s.get("LastUpdatedTime") for n, s in stacks().items()}, before)
 
     def test_9b_ctrl_c_stops_waiting(self):
         # A slow endpoint (0.3 s per answer through the fault proxy); Ctrl-C (SIGINT) once the first
