@@ -186,6 +186,12 @@ private:
         s.template_object_url = file.string_or_absent(props, "stackTemplateAssetObjectUrl", props_path).value_or("");
         s.assume_role_arn = file.string_or_absent(props, "assumeRoleArn", props_path).value_or("");
         s.execution_role_arn = file.string_or_absent(props, "cloudFormationExecutionRoleArn", props_path).value_or("");
+        if (auto v = props.find("lookupRole"); v != props.end()) {
+            auto lookup_path = props_path;
+            lookup_path.push_back("lookupRole");
+            if (!v->is_object()) file.fail(lookup_path, "must be an object with \"arn\" (the bootstrap lookup role)");
+            s.lookup_role_arn = file.string_or_absent(*v, "arn", lookup_path).value_or("");
+        }
         s.bootstrap_version_parameter =
             file.string_or_absent(props, "bootstrapStackVersionSsmParameter", props_path).value_or("");
         if (auto v = props.find("requiresBootstrapStackVersion"); v != props.end()) {

@@ -19,7 +19,8 @@ namespace leafsynth {
 
 Stack::Stack(Construct& scope, std::string id, StackProps props)
     : Construct(scope, std::move(id)), stack_name_(props.stack_name.empty() ? this->id() : props.stack_name),
-      description_(std::move(props.description)), env_(std::move(props.env)) {}
+      description_(std::move(props.description)), env_(std::move(props.env)),
+      termination_protection_(props.termination_protection) {}
 
 Stack& Stack::of(const Construct& construct) {
     for (const Construct* c = &construct; c != nullptr; c = c->parent()) {

@@ -21,8 +21,11 @@ namespace {
 
 StackProps base_props(const StackContext& context) {
     const std::string name = base_stack_name(application_id(context.maturity));
-    return StackProps{name, "The base VPC for all other ContainerManager stacks to use.",
-                      Environment{context.account, context.main_region}};
+    // Shared by every container: deleting it takes all of them down (destroy keeps it unless named).
+    return StackProps{.stack_name = name,
+                      .description = "The base VPC for all other ContainerManager stacks to use.",
+                      .env = Environment{.account = context.account, .region = context.main_region},
+                      .termination_protection = true};
 }
 
 } // namespace

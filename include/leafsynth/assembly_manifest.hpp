@@ -49,6 +49,7 @@ struct StackArtifactManifest {
     std::string template_object_url;                ///< `stackTemplateAssetObjectUrl` (`s3://bucket/key`), or empty.
     std::string assume_role_arn;                    ///< The deploy role (`assumeRoleArn`), or empty.
     std::string execution_role_arn;                 ///< `cloudFormationExecutionRoleArn`, or empty.
+    std::string lookup_role_arn;                    ///< `lookupRole.arn` (read-only role for diff and drift), or empty.
     int requires_bootstrap_version = 0;             ///< `requiresBootstrapStackVersion`, 0 when not given.
     std::string bootstrap_version_parameter;        ///< `bootstrapStackVersionSsmParameter`, or empty.
     bool termination_protection = false;            ///< `terminationProtection`.

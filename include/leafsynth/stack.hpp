@@ -24,6 +24,9 @@ struct StackProps {
     std::string stack_name;  ///< CloudFormation stack name; defaults to the construct id.
     std::string description; ///< Template Description (at most 1,024 bytes).
     Environment env;         ///< Account and region.
+    /// CloudFormation termination protection (CDK's `terminationProtection`): `leafsynth deploy`
+    /// turns it on, and `leafsynth destroy` keeps the stack unless it is named with `--stack`.
+    bool termination_protection = false;
 };
 
 /// A CloudFormation stack: every CfnElement below it (down to the next stack) lands in its template.
@@ -45,6 +48,10 @@ public:
     const Environment& environment() const { return env_; }
     /// Sets the environment (account and region).
     void set_environment(Environment env) { env_ = std::move(env); }
+    /// True when the stack is protected from deletion (StackProps::termination_protection).
+    bool termination_protection() const { return termination_protection_; }
+    /// Turns termination protection on or off.
+    void set_termination_protection(bool on) { termination_protection_ = on; }
     /// The name of this stack's artifact in the output folder (its id, made file-safe).
     virtual std::string artifact_id() const;
     /// The template file name in the output folder, e.g. `MyStack.template.json`.
@@ -85,6 +92,7 @@ private:
     std::string stack_name_;
     std::string description_;
     Environment env_;
+    bool termination_protection_ = false;
 };
 
 } // namespace leafsynth

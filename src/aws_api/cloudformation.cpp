@@ -138,6 +138,7 @@ ChangeSetCreated CloudFormationClient::create_change_set(const ChangeSetRequest&
     }
     if (request.include_nested_stacks) params.emplace_back("IncludeNestedStacks", "true");
     if (!request.description.empty()) params.emplace_back("Description", request.description);
+    if (!request.role_arn.empty()) params.emplace_back("RoleARN", request.role_arn);
     const pugi::xml_document doc = client_.call("CreateChangeSet", params);
     const pugi::xml_node result = result_of(doc, "CreateChangeSet");
     return {child_text(result, "Id"), child_text(result, "StackId")};
@@ -202,8 +203,10 @@ std::vector<StackEvent> CloudFormationClient::describe_stack_events(const std::s
     return out;
 }
 
-void CloudFormationClient::delete_stack(const std::string& stack) {
-    client_.call("DeleteStack", {{"StackName", stack}});
+void CloudFormationClient::delete_stack(const std::string& stack, const std::string& role_arn) {
+    std::vector<std::pair<std::string, std::string>> params = {{"StackName", stack}};
+    if (!role_arn.empty()) params.emplace_back("RoleARN", role_arn);
+    client_.call("DeleteStack", params);
 }
 
 void CloudFormationClient::update_termination_protection(const std::string& stack, bool enable) {
@@ -240,6 +243,46 @@ std::vector<StackExport> CloudFormationClient::list_exports() {
     for_each_page(client_, "ListExports", {}, [&](const pugi::xml_node& result) {
         for (const auto& m : result.child("Exports").children("member"))
             out.push_back({child_text(m, "ExportingStackId"), child_text(m, "Name"), child_text(m, "Value")});
+        return true;
+    });
+    return out;
+}
+
+// --- Drift detection (`leafsynth drift`) --------------------------------------------------------
+
+std::string CloudFormationClient::detect_stack_drift(const std::string& stack) {
+    const pugi::xml_document doc = client_.call("DetectStackDrift", {{"StackName", stack}});
+    return child_text(result_of(doc, "DetectStackDrift"), "StackDriftDetectionId");
+}
+
+DriftDetectionStatus CloudFormationClient::describe_stack_drift_detection_status(const std::string& detection_id) {
+    const pugi::xml_document doc =
+        client_.call("DescribeStackDriftDetectionStatus", {{"StackDriftDetectionId", detection_id}});
+    const pugi::xml_node r = result_of(doc, "DescribeStackDriftDetectionStatus");
+    DriftDetectionStatus out;
+    out.stack_id = child_text(r, "StackId");
+    out.detection_id = child_text(r, "StackDriftDetectionId");
+    out.stack_drift_status = child_text(r, "StackDriftStatus");
+    out.detection_status = child_text(r, "DetectionStatus");
+    out.detection_status_reason = child_text(r, "DetectionStatusReason");
+    out.drifted_resource_count = r.child("DriftedStackResourceCount").text().as_int(0);
+    out.timestamp = child_text(r, "Timestamp");
+    return out;
+}
+
+std::vector<StackResourceDrift> CloudFormationClient::describe_stack_resource_drifts(const std::string& stack) {
+    std::vector<StackResourceDrift> out;
+    for_each_page(client_, "DescribeStackResourceDrifts", {{"StackName", stack}}, [&](const pugi::xml_node& result) {
+        for (const auto& m : result.child("StackResourceDrifts").children("member")) {
+            StackResourceDrift d{child_text(m, "LogicalResourceId"),        child_text(m, "PhysicalResourceId"),
+                                 child_text(m, "ResourceType"),             child_text(m, "StackResourceDriftStatus"),
+                                 child_text(m, "DriftStatusReason"),        {},
+                                 child_text(m, "Timestamp")};
+            for (const auto& p : m.child("PropertyDifferences").children("member"))
+                d.differences.push_back({child_text(p, "PropertyPath"), child_text(p, "ExpectedValue"),
+                                         child_text(p, "ActualValue"), child_text(p, "DifferenceType")});
+            out.push_back(std::move(d));
+        }
         return true;
     });
     return out;

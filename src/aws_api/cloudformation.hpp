@@ -3,8 +3,9 @@
 /// The CloudFormation calls `leafsynth diff` and `leafsynth deploy` need: reading stacks
 /// (DescribeStacks, GetTemplate, ListStackResources), change sets (CreateChangeSet,
 /// DescribeChangeSet, ExecuteChangeSet, DeleteChangeSet), stack events, stack actions (DeleteStack,
-/// UpdateTerminationProtection, ContinueUpdateRollback, CancelUpdateStack) and exports (ListExports,
-/// ListImports). Paginated calls read every page, in bounded loops. Internal to the leafsynth CLI
+/// UpdateTerminationProtection, ContinueUpdateRollback, CancelUpdateStack), exports (ListExports,
+/// ListImports) and drift detection (DetectStackDrift, DescribeStackDriftDetectionStatus,
+/// DescribeStackResourceDrifts). Paginated calls read every page, in bounded loops. Internal to the leafsynth CLI
 /// (not installed).
 
 #include <functional>
@@ -66,6 +67,7 @@ struct ChangeSetRequest {
     std::vector<std::pair<std::string, std::string>> tags{}; ///< Tags (key, value).
     bool include_nested_stacks = false;                      ///< IncludeNestedStacks.
     std::string description{};                               ///< Description, or empty for none.
+    std::string role_arn{};                                  ///< RoleARN: the role CloudFormation acts as, or empty.
 };
 
 /// What CreateChangeSet answers.
@@ -117,6 +119,38 @@ struct StackExport {
     std::string value;              ///< Its value.
 };
 
+// --- Drift detection (`leafsynth drift`) --------------------------------------------------------
+
+/// A drift detection as DescribeStackDriftDetectionStatus describes it.
+struct DriftDetectionStatus {
+    std::string stack_id;                ///< StackId.
+    std::string detection_id;            ///< StackDriftDetectionId.
+    std::string stack_drift_status;      ///< StackDriftStatus: `DRIFTED`, `IN_SYNC`, `UNKNOWN` or `NOT_CHECKED`.
+    std::string detection_status;        ///< DetectionStatus: `DETECTION_IN_PROGRESS`, `DETECTION_FAILED` or `DETECTION_COMPLETE`.
+    std::string detection_status_reason; ///< DetectionStatusReason, or empty.
+    int drifted_resource_count = 0;      ///< DriftedStackResourceCount (0 when not given).
+    std::string timestamp;               ///< Timestamp, ISO 8601 text as given.
+};
+
+/// One property difference of a drifted resource.
+struct PropertyDifference {
+    std::string path;            ///< PropertyPath, e.g. `/Value`, `/Tags/0/Value`.
+    std::string expected;        ///< ExpectedValue (as the template has it), text as given.
+    std::string actual;          ///< ActualValue (as the resource has it now), text as given.
+    std::string difference_type; ///< DifferenceType: `ADD`, `REMOVE` or `NOT_EQUAL`.
+};
+
+/// One resource of a stack as DescribeStackResourceDrifts describes it.
+struct StackResourceDrift {
+    std::string logical_id;                      ///< LogicalResourceId.
+    std::string physical_id;                     ///< PhysicalResourceId.
+    std::string type;                            ///< ResourceType.
+    std::string status;                          ///< StackResourceDriftStatus: `IN_SYNC`, `MODIFIED`, `DELETED`, `NOT_CHECKED`, ...
+    std::string reason;                          ///< DriftStatusReason, or empty.
+    std::vector<PropertyDifference> differences; ///< PropertyDifferences (MODIFIED only).
+    std::string timestamp;                       ///< Timestamp, ISO 8601 text as given.
+};
+
 /// CloudFormation in one region.
 class CloudFormationClient {
 public:
@@ -145,8 +179,9 @@ public:
     std::vector<StackEvent> describe_stack_events(const std::string& stack,
                                                   const std::function<bool(const StackEvent&)>& stop = {});
 
-    /// Deletes the stack (DeleteStack); poll describe_stack for the outcome.
-    void delete_stack(const std::string& stack);
+    /// Deletes the stack (DeleteStack), as `role_arn` when given (the CloudFormation execution
+    /// role); poll describe_stack for the outcome.
+    void delete_stack(const std::string& stack, const std::string& role_arn = "");
     /// Turns termination protection on or off.
     void update_termination_protection(const std::string& stack, bool enable);
     /// Continues a rollback that stopped in UPDATE_ROLLBACK_FAILED.
@@ -161,6 +196,15 @@ public:
 
     /// The underlying client.
     QueryClient& query() { return client_; }
+
+    // --- Drift detection (`leafsynth drift`) ----------------------------------------------------
+    /// Starts drift detection of the stack (DetectStackDrift; changes nothing but the stack's drift
+    /// information) and returns its StackDriftDetectionId.
+    std::string detect_stack_drift(const std::string& stack);
+    /// The state of a drift detection (DescribeStackDriftDetectionStatus).
+    DriftDetectionStatus describe_stack_drift_detection_status(const std::string& detection_id);
+    /// Every resource the stack's last drift detection checked (DescribeStackResourceDrifts, all pages).
+    std::vector<StackResourceDrift> describe_stack_resource_drifts(const std::string& stack);
 
 private:
     QueryClient client_;

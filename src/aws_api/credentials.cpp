@@ -5,14 +5,19 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "aws_api/assume_role.hpp"
+#include "aws_api/credential_provider.hpp"
+#include "aws_api/sso.hpp"
 #include "leafsynth/errors.hpp"
 
 extern char** environ;
@@ -57,13 +62,13 @@ std::optional<Section> read_section(const std::string& path, const std::vector<s
     return found;
 }
 
-std::optional<Section> credentials_section(const AwsSettings& s) {
-    return read_section(s.credentials_file, {s.profile});
+std::optional<Section> credentials_section(const AwsSettings& s, const std::string& profile) {
+    return read_section(s.credentials_file, {profile});
 }
 
-std::optional<Section> config_section(const AwsSettings& s) {
-    if (s.profile == "default") return read_section(s.config_file, {"default", "profile default"});
-    return read_section(s.config_file, {"profile " + s.profile});
+std::optional<Section> config_section(const AwsSettings& s, const std::string& profile) {
+    if (profile == "default") return read_section(s.config_file, {"default", "profile default"});
+    return read_section(s.config_file, {"profile " + profile});
 }
 
 std::string get(const Section& s, const std::string& key) {
@@ -138,8 +143,8 @@ std::pair<std::string, int> run_process(const std::vector<std::string>& argv) {
     return {out, WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0)};
 }
 
-/// Seconds since the epoch of an ISO 8601 UTC time (`2026-11-28T02:00:00Z`, fractions and a
-/// `+00:00` offset allowed); nullopt when it does not parse.
+} // namespace
+
 std::optional<std::time_t> parse_iso8601(const std::string& text) {
     std::tm tm{};
     int offset_h = 0, offset_m = 0;
@@ -163,6 +168,8 @@ std::optional<std::time_t> parse_iso8601(const std::string& text) {
     const long offset = (offset_h * 60L + offset_m) * 60L;
     return sign == '+' ? t - offset : sign == '-' ? t + offset : t;
 }
+
+namespace {
 
 Credentials from_process(const std::string& command, const std::string& where) {
     const std::string what = "credential_process of " + where;
@@ -200,6 +207,7 @@ Credentials from_process(const std::string& command, const std::string& where) {
         if (*t <= std::time(nullptr))
             throw InputError("the credentials from " + what + " expired at " + exp +
                              "; refresh them (e.g. log in again) and run again");
+        c.expiration = *t;
     }
     return c;
 }
@@ -274,6 +282,7 @@ Credentials from_endpoint_json(const std::string& body, const std::string& what)
         const auto t = parse_iso8601(doc["Expiration"].get<std::string>());
         if (t && *t <= std::time(nullptr))
             throw InputError("the credentials from " + what + " expired at " + doc["Expiration"].get<std::string>());
+        if (t) c.expiration = *t;
     }
     return c;
 }
@@ -356,61 +365,309 @@ AwsSettings load_settings(const std::string& profile_flag, const EnvLookup& env)
 }
 
 std::optional<std::string> config_value(const AwsSettings& settings, const std::string& key) {
-    auto section = config_section(settings);
+    auto section = config_section(settings, settings.profile);
     if (!section) return std::nullopt;
     auto it = section->find(key);
     if (it == section->end() || it->second.empty()) return std::nullopt;
     return it->second;
 }
 
-Credentials resolve_credentials(const AwsSettings& settings, const EnvLookup& env) {
-    if (!settings.profile_explicit) {
-        auto id = env("AWS_ACCESS_KEY_ID");
-        auto secret = env("AWS_SECRET_ACCESS_KEY");
-        if (id && !id->empty()) {
-            if (!secret || secret->empty())
-                throw InputError("AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not: set both, or unset "
-                                 "AWS_ACCESS_KEY_ID to use a profile");
-            Credentials c{*id, *secret, env("AWS_SESSION_TOKEN").value_or(""), "AWS_ACCESS_KEY_ID"};
-            if (c.session_token.empty()) c.session_token = env("AWS_SECURITY_TOKEN").value_or("");
-            return c;
-        }
+namespace {
+
+/// What one resolution needs: the settings, the environment, how to call STS and SSO.
+struct Chain {
+    const AwsSettings& settings;
+    const EnvLookup& env;
+    const ResolveOptions& options;
+};
+
+/// A profile of the shared files: its section of the credentials file and of the config file.
+struct Profile {
+    std::string name;
+    std::optional<Section> creds;  // [NAME] in the credentials file
+    std::optional<Section> config; // [profile NAME] (or [default]) in the config file
+    const AwsSettings* settings = nullptr;
+
+    bool exists() const { return creds || config; }
+    /// The value of `key`: the credentials file's, else the config file's; empty when absent.
+    std::string value(const std::string& key) const {
+        if (creds && !get(*creds, key).empty()) return get(*creds, key);
+        return config ? get(*config, key) : std::string();
     }
-    const std::string profile_label = "profile '" + settings.profile + "'";
-    const auto creds = credentials_section(settings);
-    const auto config = config_section(settings);
-    auto static_keys = [&](const Section& s, const std::string& file) -> std::optional<Credentials> {
-        const std::string id = get(s, "aws_access_key_id"), secret = get(s, "aws_secret_access_key");
+    /// `profile 'NAME' in FILE`, FILE the one that has `key` (the config file when both or neither do).
+    std::string where(const std::string& key = "") const {
+        const bool in_config = config && !key.empty() && !get(*config, key).empty();
+        const bool in_creds = creds && !key.empty() && !get(*creds, key).empty();
+        const bool creds_file = in_creds ? !in_config : (!config && creds);
+        return "profile '" + name + "' in " + (creds_file ? settings->credentials_file : settings->config_file);
+    }
+};
+
+Profile load_profile(const AwsSettings& settings, const std::string& name) {
+    return Profile{name, credentials_section(settings, name), config_section(settings, name), &settings};
+}
+
+/// The profile's static keys: in the credentials file, else in the config file.
+std::optional<Credentials> static_keys(const Profile& p) {
+    auto from = [&](const std::optional<Section>& s, const std::string& file) -> std::optional<Credentials> {
+        if (!s) return std::nullopt;
+        const std::string id = get(*s, "aws_access_key_id"), secret = get(*s, "aws_secret_access_key");
         if (id.empty() && secret.empty()) return std::nullopt;
-        const std::string where = profile_label + " in " + file;
+        const std::string where = "profile '" + p.name + "' in " + file;
         if (id.empty() || secret.empty())
             throw InputError(where + " has only one of aws_access_key_id and aws_secret_access_key: give both");
-        return Credentials{id, secret, get(s, "aws_session_token"), where};
+        return Credentials{id, secret, get(*s, "aws_session_token"), where, 0};
     };
-    if (creds)
-        if (auto c = static_keys(*creds, settings.credentials_file)) return *c;
-    if (config) {
-        if (auto c = static_keys(*config, settings.config_file)) return *c;
-        const std::string process = get(*config, "credential_process");
-        if (!process.empty()) return from_process(process, profile_label + " in " + settings.config_file);
-        for (const char* key : {"role_arn", "sso_session", "sso_start_url", "web_identity_token_file"}) {
-            if (!get(*config, key).empty())
-                throw InputError(profile_label + " in " + settings.config_file + " uses '" + key +
-                                 "', which leafsynth does not resolve itself: export the credentials first, e.g. "
-                                 "eval \"$(aws configure export-credentials --profile " + settings.profile +
-                                 " --format env)\", or give the profile a credential_process");
-        }
+    if (auto c = from(p.creds, p.settings->credentials_file)) return c;
+    return from(p.config, p.settings->config_file);
+}
+
+/// AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (/ AWS_SESSION_TOKEN), or nullopt when not set.
+std::optional<Credentials> env_keys(const EnvLookup& env) {
+    auto id = env("AWS_ACCESS_KEY_ID");
+    auto secret = env("AWS_SECRET_ACCESS_KEY");
+    if (!id || id->empty()) return std::nullopt;
+    if (!secret || secret->empty())
+        throw InputError("AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not: set both, or unset "
+                         "AWS_ACCESS_KEY_ID to use a profile");
+    Credentials c{*id, *secret, env("AWS_SESSION_TOKEN").value_or(""), "AWS_ACCESS_KEY_ID", 0};
+    if (c.session_token.empty()) c.session_token = env("AWS_SECURITY_TOKEN").value_or("");
+    return c;
+}
+
+/// `duration_seconds` of a profile: 0 when absent, else 900 to 43200.
+int duration_of(const Profile& p) {
+    const std::string v = p.value("duration_seconds");
+    if (v.empty()) return 0;
+    try {
+        std::size_t used = 0;
+        const int n = std::stoi(v, &used);
+        if (used == v.size() && n >= 900 && n <= 43200) return n;
+    } catch (const std::exception&) {
     }
-    if (creds && !config && creds->empty())
+    throw InputError("duration_seconds of " + p.where("duration_seconds") + " is " + quote_excerpt(v, 20) +
+                     ": give the session's length in seconds, from 900 to 43200");
+}
+
+/// Throws the InputError for an STS call that failed while assuming `what`.
+[[noreturn]] void sts_failed(const std::string& what, const ClientOptions& sts, const Credentials& source,
+                             const std::exception& e, bool api_error) {
+    const std::string by = source.access_key_id.empty()
+                               ? std::string()
+                               : " with the credentials from " + source.source + " (access key " +
+                                     masked_key_id(source.access_key_id) + ")";
+    if (!api_error) throw InputError("cannot assume " + what + by + ": " + e.what());
+    throw InputError("cannot assume " + what + by + ": STS " + sts.endpoint + " answered " + e.what() +
+                     "; check the role's ARN and its trust policy, and that these credentials may assume it");
+}
+
+/// The role's credentials with the web identity token in `token_file` (read at each call: such
+/// files are rotated).
+Credentials from_web_identity(const Chain& chain, const std::string& role_arn, const std::string& token_file,
+                              const std::string& session_name, int duration, const std::string& where) {
+    std::ifstream in(token_file);
+    if (!in)
+        throw InputError("the web identity token file '" + token_file + "' of " + where +
+                         " cannot be read: check the path (web_identity_token_file / AWS_WEB_IDENTITY_TOKEN_FILE)");
+    std::string token((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    token = trim(token);
+    while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token = trim(token.substr(0, token.size() - 1));
+    if (token.empty()) throw InputError("the web identity token file '" + token_file + "' of " + where + " is empty");
+    const ClientOptions sts = sts_options(sts_region(chain.settings, chain.env), chain.settings.profile, chain.env,
+                                          Credentials{}, chain.options);
+    const std::string what = "role " + role_arn + " (" + where + ") with the web identity token in '" + token_file + "'";
+    try {
+        Credentials c = assume_role_with_web_identity(sts, role_arn, session_name, token, duration);
+        c.source = "role " + role_arn + " assumed with the web identity token of " + where;
+        return c;
+    } catch (const ApiError& e) {
+        sts_failed(what, sts, Credentials{}, e, true);
+    } catch (const TransportError& e) {
+        sts_failed(what, sts, Credentials{}, e, false);
+    }
+}
+
+std::string chain_text(const std::vector<std::string>& names) {
+    std::string text = "profile";
+    for (std::size_t i = 0; i < names.size(); ++i) text += (i ? " → " : " ") + names[i];
+    return text;
+}
+
+std::optional<Credentials> resolve_profile(const Chain& chain, const Profile& p, std::vector<std::string> visited,
+                                           bool top);
+
+/// The credentials the role of profile `p` is assumed with: its source_profile's (followed,
+/// `visited` the profiles on the way) or its credential_source's.
+Credentials role_source(const Chain& chain, const Profile& p, const std::vector<std::string>& visited) {
+    const std::string source_profile = p.value("source_profile");
+    const std::string credential_source = p.value("credential_source");
+    if (!source_profile.empty() && !credential_source.empty())
+        throw InputError(p.where("role_arn") + " has both source_profile and credential_source: give only one");
+    if (!source_profile.empty()) {
+        std::vector<std::string> path = visited;
+        path.push_back(p.name);
+        if (source_profile == p.name) {
+            // As the AWS CLI: a profile that is its own source uses its static keys.
+            if (auto keys = static_keys(p)) return *keys;
+            path.push_back(source_profile);
+            throw InputError("source_profile cycle: " + chain_text(path) + " (" + p.where("source_profile") +
+                             "): give the profile aws_access_key_id and aws_secret_access_key, or another source");
+        }
+        if (std::find(path.begin(), path.end(), source_profile) != path.end()) {
+            path.push_back(source_profile);
+            throw InputError("source_profile cycle: " + chain_text(path) + " (in " + chain.settings.config_file +
+                             "): end the chain with a profile that has static keys or a credential_source");
+        }
+        const Profile source = load_profile(chain.settings, source_profile);
+        if (!source.exists())
+            throw InputError("source_profile '" + source_profile + "' of " + p.where("source_profile") +
+                             " was not found in " + chain.settings.credentials_file + " or " +
+                             chain.settings.config_file + ": check the name or add the profile");
+        if (auto c = resolve_profile(chain, source, path, false)) return *c;
+        throw InputError("source_profile '" + source_profile + "' of " + p.where("source_profile") +
+                         " has no credentials: give it aws_access_key_id and aws_secret_access_key, a role_arn, "
+                         "SSO settings or a credential_process");
+    }
+    const std::string where = "credential_source " + credential_source + " of " + p.where("credential_source");
+    if (credential_source == "Environment") {
+        if (auto c = env_keys(chain.env)) {
+            c->source = "AWS_ACCESS_KEY_ID (" + where + ")";
+            return *c;
+        }
+        throw InputError(where + ": AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set; set them, or use "
+                         "another credential_source or a source_profile");
+    }
+    if (credential_source == "Ec2InstanceMetadata") {
+        if (auto c = from_instance_metadata(chain.env)) return *c;
+        throw InputError(where + ": the EC2 instance metadata service gave no role credentials (not on EC2, no "
+                         "instance profile, or AWS_EC2_METADATA_DISABLED); use another credential_source or a "
+                         "source_profile");
+    }
+    if (credential_source == "EcsContainer") {
+        if (auto c = from_container(chain.env)) return *c;
+        throw InputError(where + ": neither AWS_CONTAINER_CREDENTIALS_FULL_URI nor _RELATIVE_URI is set (not in "
+                         "a container with a task role); use another credential_source or a source_profile");
+    }
+    if (!credential_source.empty())
+        throw InputError("credential_source of " + p.where("credential_source") + " is " +
+                         quote_excerpt(credential_source, 40) +
+                         ": give Environment, Ec2InstanceMetadata or EcsContainer, or use a source_profile");
+    throw InputError(p.where("role_arn") + " has a role_arn but neither source_profile nor credential_source: "
+                     "name the profile whose credentials assume the role (source_profile = NAME), or a "
+                     "credential_source (Environment, Ec2InstanceMetadata, EcsContainer)");
+}
+
+/// The role of profile `p`, assumed with its source's credentials.
+Credentials assume_profile_role(const Chain& chain, const Profile& p, const std::vector<std::string>& visited) {
+    const std::string role_arn = p.value("role_arn");
+    const std::string where = p.where("role_arn");
+    AssumeRoleRequest request;
+    request.role_arn = role_arn;
+    request.session_name = p.value("role_session_name");
+    request.external_id = p.value("external_id");
+    request.duration_seconds = duration_of(p);
+    request.mfa_serial = p.value("mfa_serial");
+    const Credentials source = role_source(chain, p, visited);
+    if (!request.mfa_serial.empty())
+        request.mfa_code = chain.options.mfa_prompt ? chain.options.mfa_prompt(request.mfa_serial, where)
+                                                    : prompt_mfa_code(request.mfa_serial, where);
+    const ClientOptions sts =
+        sts_options(sts_region(chain.settings, chain.env), chain.settings.profile, chain.env, source, chain.options);
+    try {
+        Credentials c = assume_role(sts, request);
+        c.source = "role " + role_arn + " of " + where + " (assumed with the credentials from " + source.source + ")";
+        return c;
+    } catch (const ApiError& e) {
+        sts_failed("role " + role_arn + " of " + where, sts, source, e, true);
+    } catch (const TransportError& e) {
+        sts_failed("role " + role_arn + " of " + where, sts, source, e, false);
+    }
+}
+
+/// The SSO role of profile `p` (sso_session, or the legacy sso_start_url form).
+Credentials sso_profile(const Chain& chain, const Profile& p) {
+    SsoProfile sso;
+    sso.profile = p.name;
+    sso.config_file = chain.settings.config_file;
+    sso.session_name = p.value("sso_session");
+    sso.account_id = p.value("sso_account_id");
+    sso.role_name = p.value("sso_role_name");
+    const std::string where = p.where("sso_account_id");
+    if (!sso.session_name.empty()) {
+        const auto session = read_section(chain.settings.config_file, {"sso-session " + sso.session_name});
+        if (!session)
+            throw InputError(where + " names sso_session '" + sso.session_name + "', but " + chain.settings.config_file +
+                             " has no [sso-session " + sso.session_name + "] section: add it (aws configure sso)");
+        sso.start_url = get(*session, "sso_start_url");
+        sso.sso_region = get(*session, "sso_region");
+        if (sso.start_url.empty() || sso.sso_region.empty())
+            throw InputError("[sso-session " + sso.session_name + "] in " + chain.settings.config_file +
+                             " needs sso_start_url and sso_region");
+    } else {
+        sso.start_url = p.value("sso_start_url");
+        sso.sso_region = p.value("sso_region");
+        if (sso.start_url.empty() || sso.sso_region.empty())
+            throw InputError(where + " has only part of the SSO settings: give sso_start_url and sso_region "
+                             "(or an sso_session), sso_account_id and sso_role_name");
+    }
+    if (sso.account_id.empty() || sso.role_name.empty())
+        throw InputError(where + " uses SSO but has no sso_account_id or sso_role_name: give both (the account and "
+                         "the permission set's role to use)");
+    return sso_role_credentials(sso, chain.env, chain.options);
+}
+
+/// The credentials of profile `p`, or nullopt when it has none; `top` for the profile asked for
+/// (a role wins over static keys there; a source profile's static keys win over its role, as the
+/// AWS CLI has it).
+std::optional<Credentials> resolve_profile(const Chain& chain, const Profile& p, std::vector<std::string> visited,
+                                           bool top) {
+    if (!top)
+        if (auto keys = static_keys(p)) return keys;
+    const std::string role_arn = p.value("role_arn");
+    if (!role_arn.empty()) {
+        const std::string token_file = p.value("web_identity_token_file");
+        if (!token_file.empty())
+            return from_web_identity(chain, role_arn, token_file, p.value("role_session_name"), duration_of(p),
+                                     p.where("web_identity_token_file"));
+        return assume_profile_role(chain, p, visited);
+    }
+    if (!p.value("sso_session").empty() || !p.value("sso_start_url").empty() || !p.value("sso_account_id").empty())
+        return sso_profile(chain, p);
+    if (auto keys = static_keys(p)) return keys;
+    if (p.config) {
+        const std::string process = get(*p.config, "credential_process");
+        if (!process.empty()) return from_process(process, "profile '" + p.name + "' in " + chain.settings.config_file);
+    }
+    if (!p.value("web_identity_token_file").empty())
+        throw InputError(p.where("web_identity_token_file") + " has a web_identity_token_file but no role_arn: give "
+                         "the role to assume with the token");
+    return std::nullopt;
+}
+
+/// The whole chain, once.
+Credentials resolve_chain(const AwsSettings& settings, const EnvLookup& env, const ResolveOptions& options) {
+    const Chain chain{settings, env, options};
+    if (!settings.profile_explicit) {
+        if (auto c = env_keys(env)) return *c;
+        const auto token_file = env("AWS_WEB_IDENTITY_TOKEN_FILE");
+        const auto role_arn = env("AWS_ROLE_ARN");
+        if (token_file && !token_file->empty() && role_arn && !role_arn->empty())
+            return from_web_identity(chain, *role_arn, *token_file, env("AWS_ROLE_SESSION_NAME").value_or(""), 0,
+                                     "AWS_WEB_IDENTITY_TOKEN_FILE");
+    }
+    const Profile profile = load_profile(settings, settings.profile);
+    const std::string profile_label = "profile '" + settings.profile + "'";
+    if (auto c = resolve_profile(chain, profile, {}, true)) return *c;
+    if (profile.creds && !profile.config && profile.creds->empty())
         throw InputError(profile_label + " in " + settings.credentials_file + " has no aws_access_key_id");
     if (settings.profile_explicit || settings.profile != "default") {
-        if (!creds && !config)
+        if (!profile.exists())
             throw InputError(profile_label + " was not found in " +
                              (settings.credentials_file.empty() ? "~/.aws/credentials" : settings.credentials_file) +
                              " or " + (settings.config_file.empty() ? "~/.aws/config" : settings.config_file) +
                              ": check the name (--profile / AWS_PROFILE) or add the profile");
         throw InputError(profile_label + " has no credentials: give it aws_access_key_id and aws_secret_access_key, "
-                         "or a credential_process");
+                         "a role_arn with a source_profile, SSO settings, or a credential_process");
     }
     // Last, as in the AWS SDKs: a container's or an EC2 instance's role.
     if (auto c = from_container(env)) return *c;
@@ -420,6 +677,31 @@ Credentials resolve_credentials(const AwsSettings& settings, const EnvLookup& en
                      (settings.credentials_file.empty() ? "~/.aws/credentials" : settings.credentials_file) +
                      " or " + (settings.config_file.empty() ? "~/.aws/config" : settings.config_file) +
                      " (no container or EC2 instance role either); or compare offline with --against DIR");
+}
+
+/// The options with the CA bundle filled in from AWS_CA_BUNDLE or the profile's ca_bundle.
+ResolveOptions completed(const AwsSettings& settings, const EnvLookup& env, ResolveOptions options) {
+    if (options.ca_bundle.empty()) {
+        if (auto v = env("AWS_CA_BUNDLE"); v && !v->empty()) options.ca_bundle = *v;
+        else if (auto c = config_value(settings, "ca_bundle")) options.ca_bundle = *c;
+    }
+    return options;
+}
+
+} // namespace
+
+Credentials resolve_credentials(const AwsSettings& settings, const EnvLookup& env, const ResolveOptions& options) {
+    return resolve_chain(settings, env, completed(settings, env, options));
+}
+
+std::shared_ptr<CredentialProvider> resolve_credential_provider(const AwsSettings& settings, const EnvLookup& env,
+                                                                const ResolveOptions& options) {
+    const ResolveOptions resolve = completed(settings, env, options);
+    Credentials first = resolve_chain(settings, env, resolve);
+    if (first.expiration == 0) return std::make_shared<CredentialProvider>(std::move(first));
+    // Temporary credentials: fetched again the same way, from the start of the chain.
+    CredentialProvider::Fetch fetch = [settings, env, resolve] { return resolve_chain(settings, env, resolve); };
+    return std::make_shared<CredentialProvider>(std::move(first), std::move(fetch));
 }
 
 std::string masked_key_id(const std::string& id) {

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "aws_api/cloudformation.hpp"
+#include "aws_api/role_sessions.hpp"
 #include "aws_api/session.hpp"
 #include "leafsynth/errors.hpp"
 
@@ -40,17 +41,21 @@ struct Slot {
 
 class Fetcher {
 public:
-    Fetcher(const FetchOptions& options, const Session& session) : options_(options), session_(session) {}
+    Fetcher(const FetchOptions& options, RoleSessions& roles) : options_(options), roles_(roles) {}
 
     std::vector<DeployedStack> run(const std::vector<StackRef>& stacks) {
         std::vector<DeployedStack> out(stacks.size());
         for (std::size_t i = 0; i < stacks.size(); ++i) {
             out[i].name = stacks[i].name;
             out[i].region = stacks[i].region;
-            // Endpoints are resolved up front (the map is read-only once the threads run).
-            if (!per_region_.count(stacks[i].region))
-                per_region_.emplace(stacks[i].region,
-                                    session_.client_options(kCloudFormation, stacks[i].region, "stack " + stacks[i].name));
+            // Endpoints and roles are resolved up front (the maps are read-only once the threads run).
+            const std::string key = stacks[i].region + "\n" + stacks[i].role_arn;
+            keys_.push_back(key);
+            if (!per_key_.count(key)) {
+                const Session& session = roles_.session_for(stacks[i].role_arn, stacks[i].region, options_.role_purpose);
+                per_key_.emplace(key, std::make_pair(&session, session.client_options(kCloudFormation, stacks[i].region,
+                                                                                      "stack " + stacks[i].name)));
+            }
             queue_.push_back({&out[i], stacks[i].name, stacks[i].name, i, 0});
         }
         known_ = static_cast<int>(queue_.size());
@@ -71,7 +76,7 @@ public:
 
 private:
     void work(Slot& slot) {
-        std::map<std::string, std::unique_ptr<CloudFormationClient>> clients; // one per region per thread
+        std::map<std::string, std::unique_ptr<CloudFormationClient>> clients; // one per region and role per thread
         for (;;) {
             Task task;
             {
@@ -82,9 +87,9 @@ private:
                 queue_.pop_front();
             }
             if (task.top < first_failed_.load()) {
-                auto& client = clients[task.node->region];
+                auto& client = clients[keys_[task.top]];
                 if (!client) {
-                    ClientOptions o = per_region_.at(task.node->region);
+                    ClientOptions o = per_key_.at(keys_[task.top]).second;
                     o.cancel = &slot.cancel;
                     client = std::make_unique<CloudFormationClient>(std::move(o));
                 }
@@ -167,8 +172,9 @@ private:
 
     std::string failure_message(const std::string& action, const Task& task, const ApiError& e) const {
         const std::string& region = task.node->region;
-        return session_.failure_message("cloudformation:" + action, "stack " + task.display + " in " + region,
-                                        per_region_.at(region).endpoint, e,
+        const auto& [session, client_options] = per_key_.at(keys_[task.top]);
+        return session->failure_message("cloudformation:" + action, "stack " + task.display + " in " + region,
+                                        client_options.endpoint, e,
                                         "cloudformation:DescribeStacks, GetTemplate and ListStackResources (e.g. the "
                                         "ReadOnlyAccess policy)");
     }
@@ -184,8 +190,9 @@ private:
     }
 
     const FetchOptions& options_;
-    const Session& session_;
-    std::map<std::string, ClientOptions> per_region_; // filled before the threads start
+    RoleSessions& roles_;                // the roles (or the user's own session)
+    std::vector<std::string> keys_;      // per top-level stack: region and lookup role
+    std::map<std::string, std::pair<const Session*, ClientOptions>> per_key_; // filled before the threads start
     std::mutex mutex_;
     std::condition_variable cv_;
     std::deque<Task> queue_;
@@ -205,8 +212,14 @@ std::vector<DeployedStack> fetch_deployed_stacks(const std::vector<StackRef>& st
 
 std::vector<DeployedStack> fetch_deployed_stacks(const std::vector<StackRef>& stacks, const FetchOptions& options,
                                                  const Session& session) {
+    RoleSessions roles(session, options.note);
+    return fetch_deployed_stacks(stacks, options, roles);
+}
+
+std::vector<DeployedStack> fetch_deployed_stacks(const std::vector<StackRef>& stacks, const FetchOptions& options,
+                                                 RoleSessions& roles) {
     init_http();
-    Fetcher fetcher(options, session);
+    Fetcher fetcher(options, roles);
     return fetcher.run(stacks);
 }
 

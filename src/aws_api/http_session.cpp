@@ -8,6 +8,8 @@
 #include <random>
 #include <thread>
 
+#include "aws_api/credential_provider.hpp"
+
 namespace leafsynth::aws_api::detail {
 
 namespace {
@@ -98,10 +100,11 @@ std::string transport_message(const ClientOptions& o, CURLcode rc, const std::st
     }
 }
 
-/// Sets the options of one attempt on a freshly reset handle.
-void prepare(CURL* curl, const ClientOptions& o, const HttpRequest& request, const std::string& sigv4,
-             curl_slist* headers, std::string* body, std::vector<std::pair<std::string, std::string>>* response_headers,
-             char* error_buffer) {
+/// Sets the options of one attempt on a freshly reset handle; signed with `credentials` unless
+/// there are none (STS AssumeRoleWithWebIdentity and the SSO portal take unsigned requests).
+void prepare(CURL* curl, const ClientOptions& o, const Credentials& credentials, const HttpRequest& request,
+             const std::string& sigv4, curl_slist* headers, std::string* body,
+             std::vector<std::pair<std::string, std::string>>* response_headers, char* error_buffer) {
     static const char empty[] = "";
     curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
     if (request.method == "HEAD") {
@@ -115,9 +118,11 @@ void prepare(CURL* curl, const ClientOptions& o, const HttpRequest& request, con
         curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
     }
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(curl, CURLOPT_AWS_SIGV4, sigv4.c_str());
-    curl_easy_setopt(curl, CURLOPT_USERNAME, o.credentials.access_key_id.c_str());
-    curl_easy_setopt(curl, CURLOPT_PASSWORD, o.credentials.secret_access_key.c_str());
+    if (!credentials.access_key_id.empty()) {
+        curl_easy_setopt(curl, CURLOPT_AWS_SIGV4, sigv4.c_str());
+        curl_easy_setopt(curl, CURLOPT_USERNAME, credentials.access_key_id.c_str());
+        curl_easy_setopt(curl, CURLOPT_PASSWORD, credentials.secret_access_key.c_str());
+    }
     curl_easy_setopt(curl, CURLOPT_USERAGENT, "leafsynth");
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, append_body);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, body);
@@ -164,6 +169,8 @@ HttpResponse HttpSession::send(const ClientOptions& o, const HttpRequest& reques
 
     for (int attempt = 1;; ++attempt) {
         if (o.cancel && o.cancel->load()) throw TransportError("cancelled");
+        // Asked at each attempt: a provider refreshes credentials that are about to expire.
+        const Credentials credentials = o.provider ? o.provider->current() : o.credentials;
         curl_easy_reset(curl);
         HttpResponse response;
         response.attempts = attempt;
@@ -172,9 +179,9 @@ HttpResponse HttpSession::send(const ClientOptions& o, const HttpRequest& reques
         // Never a header-removing `Name:` entry: libcurl 7.88's SigV4 would sign it though it is not sent.
         for (const std::string& h : request.headers) headers = curl_slist_append(headers, h.c_str());
         // libcurl signs; the session token of temporary credentials goes in this header.
-        if (!o.credentials.session_token.empty())
-            headers = curl_slist_append(headers, ("X-Amz-Security-Token: " + o.credentials.session_token).c_str());
-        prepare(curl, o, request, sigv4, headers, &response.body, &response.headers, error_buffer);
+        if (!credentials.session_token.empty())
+            headers = curl_slist_append(headers, ("X-Amz-Security-Token: " + credentials.session_token).c_str());
+        prepare(curl, o, credentials, request, sigv4, headers, &response.body, &response.headers, error_buffer);
 
         ++requests_;
         const CURLcode rc = curl_easy_perform(curl);
@@ -198,10 +205,10 @@ HttpResponse HttpSession::send(const ClientOptions& o, const HttpRequest& reques
         if (!response.body.empty() && doc.load_buffer(response.body.data(), response.body.size())) {
             const pugi::xpath_node error = doc.select_node("//Error");
             const pugi::xml_node scope = error ? error.node() : doc.document_element();
-            code = redact_network_text(xml_text(scope, "Code"), o.credentials, 100);
-            message = redact_network_text(xml_text(scope, "Message"), o.credentials);
+            code = redact_network_text(xml_text(scope, "Code"), credentials, 100);
+            message = redact_network_text(xml_text(scope, "Message"), credentials);
         } else if (!response.body.empty()) {
-            message = redact_network_text(response.body, o.credentials, 200);
+            message = redact_network_text(response.body, credentials, 200);
         }
         const bool retry = status >= 500 || status == 429 || is_retryable_code(code);
         if (retry && !last) {

@@ -47,7 +47,8 @@ public:
     HttpSession(const HttpSession&) = delete;
     HttpSession& operator=(const HttpSession&) = delete;
 
-    /// Sends `request`, signed for `options.region` and `options.service`, retrying on throttling,
+    /// Sends `request`, signed for `options.region` and `options.service` with the credentials of
+    /// `options.provider` at each attempt (else `options.credentials`; none: unsigned), retrying on throttling,
     /// 5xx and dropped connections up to `options.max_attempts`; no new attempt starts once
     /// `options.cancel` is set. Returns a 2xx answer or one whose status is in
     /// `request.accepted`; throws ApiError for any other answer (code and message from the XML

@@ -46,7 +46,10 @@ std::string redact_network_text(std::string_view text_in, const Credentials& cre
         for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         return s;
     };
-    for (const char* name : {"authorization", "x-amz-security-token", "credential=", "signature="}) {
+    // Also the other secrets requests carry: the SSO portal's bearer token header (and the cached
+    // token's JSON key), the MFA code and the web identity token of STS calls.
+    for (const char* name : {"authorization", "x-amz-security-token", "x-amz-sso_bearer_token", "accesstoken",
+                             "credential=", "signature=", "tokencode=", "webidentitytoken="}) {
         const std::string key = name;
         for (std::size_t at = lower(text).find(key); at != std::string::npos; at = lower(text).find(key, at + 1)) {
             std::size_t start = at + key.size();

@@ -32,7 +32,7 @@ struct ClientOptions {
     std::string region;            ///< The region to sign for and (by default) to call.
     std::string endpoint;          ///< Base URL, e.g. `https://cloudformation.us-east-1.amazonaws.com`.
     std::string endpoint_source;   ///< Where the endpoint came from, for messages (`default`, `AWS_ENDPOINT_URL`, ...).
-    Credentials credentials;       ///< The credentials to sign with.
+    Credentials credentials;       ///< The credentials to sign with (none: the request is not signed).
     std::string ca_bundle;         ///< AWS_CA_BUNDLE: a PEM file of trusted CAs, or empty for the system's.
     std::chrono::milliseconds timeout{30000};         ///< Whole-request timeout of one attempt.
     std::chrono::milliseconds connect_timeout{10000}; ///< Connection timeout of one attempt.
@@ -40,6 +40,9 @@ struct ClientOptions {
     std::chrono::milliseconds backoff_base{250};       ///< First retry waits up to this; doubles each time.
     std::chrono::milliseconds backoff_cap{20000};      ///< Longest wait between attempts.
     const std::atomic<bool>* cancel = nullptr;         ///< When set and true, no new attempt starts.
+    /// When set, the credentials to sign with (and to redact), asked for at each attempt so they
+    /// are refreshed before they expire; `credentials` is then only their first value.
+    std::shared_ptr<CredentialProvider> provider = nullptr;
 };
 
 /// An error answer of the API after retries: the service said no.
@@ -66,8 +69,9 @@ public:
 
 /// Text that came from the network (an error answer's message or body), made safe to print: every
 /// known secret of `credentials` (secret key, session token, the full access key id) replaced,
-/// the values after `Authorization`, `X-Amz-Security-Token`, `Credential=` and `Signature=`
-/// (servers and proxies that echo the request show them) replaced by `<redacted>`, control
+/// the values after `Authorization`, `X-Amz-Security-Token`, `x-amz-sso_bearer_token`,
+/// `accessToken`, `Credential=`, `Signature=`, `TokenCode=` and `WebIdentityToken=` (servers and
+/// proxies that echo the request show them) replaced by `<redacted>`, control
 /// characters escaped, and cut after `max_chars`.
 std::string redact_network_text(std::string_view text, const Credentials& credentials, std::size_t max_chars = 300);
 

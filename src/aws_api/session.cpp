@@ -3,6 +3,8 @@
 #include <filesystem>
 #include <set>
 
+#include "aws_api/assume_role.hpp"
+#include "aws_api/credential_provider.hpp"
 #include "leafsynth/errors.hpp"
 
 namespace leafsynth::aws_api {
@@ -102,9 +104,52 @@ bool is_known_region(const std::string& region) {
 Session::Session(SessionOptions options)
     : options_(std::move(options)),
       settings_(load_settings(options_.profile, options_.env)),
-      credentials_(resolve_credentials(settings_, options_.env)),
       max_attempts_(read_max_attempts(options_, settings_)),
-      ca_bundle_(read_ca_bundle(options_, settings_)) {}
+      ca_bundle_(read_ca_bundle(options_, settings_)),
+      provider_(resolve_credential_provider(settings_, options_.env,
+                                            {.ca_bundle = ca_bundle_,
+                                             .timeout = options_.timeout,
+                                             .max_attempts = max_attempts_,
+                                             .mfa_prompt = {}})) {}
+
+Credentials Session::credentials() const { return provider_->current(); }
+
+std::optional<Session> Session::assume(const std::string& role_arn, const std::string& region,
+                                       const std::string& session_name, std::string* why_not) const {
+    ClientOptions sts = client_options(kSts, region, "role " + role_arn);
+    sts.service = "sts";
+    sts.api_version = "2011-06-15";
+    AssumeRoleRequest request;
+    request.role_arn = role_arn;
+    request.session_name = session_name.empty() ? default_session_name() : session_name;
+    Credentials first;
+    try {
+        first = assume_role(sts, request);
+    } catch (const ApiError& e) {
+        // Not about the role: these credentials rejected or expired, or STS busy or failing
+        // (after the client's retries): one error, not a silent switch of credentials.
+        if (rejected_codes().count(e.code()) || expired_codes().count(e.code()) || e.http_status() >= 500 ||
+            is_retryable_code(e.code()))
+            throw InputError(failure_message("sts:AssumeRole", "role " + role_arn, sts.endpoint, e,
+                                             "sts:AssumeRole on the role"));
+        if (why_not) *why_not = e.what(); // already redacted: e.g. "HTTP 403 AccessDenied: User: ... is not authorized ..."
+        return std::nullopt;
+    } catch (const TransportError& e) {
+        throw InputError("sts:AssumeRole of role " + role_arn + " at " + sts.endpoint + ": " + e.what());
+    }
+    // Fetched again, with this session's (themselves refreshed) credentials, before they expire.
+    CredentialProvider::Fetch fetch = [sts, request] {
+        try {
+            return assume_role(sts, request);
+        } catch (const Error& e) {
+            throw InputError("cannot renew the credentials of role " + request.role_arn + " (sts:AssumeRole at " +
+                             sts.endpoint + "): " + e.what());
+        }
+    };
+    Session assumed = *this;
+    assumed.provider_ = std::make_shared<CredentialProvider>(std::move(first), std::move(fetch));
+    return assumed;
+}
 
 ClientOptions Session::client_options(const Service& service, const std::string& region, const std::string& what) const {
     ClientOptions o;
@@ -115,7 +160,8 @@ ClientOptions Session::client_options(const Service& service, const std::string&
         throw InputError("unknown region '" + region + "' (" + what + "): not an AWS region; check --region and the "
                          "config's regions, or set AWS_ENDPOINT_URL_" + service.env_suffix +
                          " for a region newer than this leafsynth");
-    o.credentials = credentials_;
+    o.credentials = provider_->peek();
+    o.provider = provider_;
     o.ca_bundle = ca_bundle_;
     o.timeout = options_.timeout;
     o.max_attempts = max_attempts_;
@@ -124,8 +170,9 @@ ClientOptions Session::client_options(const Service& service, const std::string&
 
 std::string Session::failure_message(const std::string& action, const std::string& what, const std::string& endpoint,
                                      const ApiError& e, const std::string& grant) const {
-    const std::string creds = "the AWS credentials from " + credentials_.source + " (access key " +
-                              masked_key_id(credentials_.access_key_id) + ")";
+    const Credentials current = provider_->peek();
+    const std::string creds = "the AWS credentials from " + current.source + " (access key " +
+                              masked_key_id(current.access_key_id) + ")";
     const std::string said = e.code() + (e.api_message().empty() ? "" : ": " + e.api_message());
     if (rejected_codes().count(e.code()))
         return creds + " were rejected by " + endpoint + " (" + said +

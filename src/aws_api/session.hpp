@@ -7,6 +7,8 @@
 /// Internal to the leafsynth CLI (not installed).
 
 #include <chrono>
+#include <memory>
+#include <optional>
 #include <string>
 
 #include "aws_api/credentials.hpp"
@@ -35,18 +37,39 @@ struct SessionOptions {
 };
 
 /// Settings, credentials and endpoints, resolved once (throws InputError when they cannot be).
+/// Copyable: copies share the credential provider.
 class Session {
 public:
     explicit Session(SessionOptions options);
 
     /// Options for a client of `service` in `region`: endpoint (AWS_ENDPOINT_URL_<SUFFIX>,
-    /// AWS_ENDPOINT_URL, the profile's endpoint_url, else the region's), credentials, timeouts,
-    /// attempts. Throws InputError for a region that is not an AWS region when the endpoint is
-    /// the region's (`what` names the stack or environment in the message).
+    /// AWS_ENDPOINT_URL, the profile's endpoint_url, else the region's), credentials (the session's
+    /// refreshing provider), timeouts, attempts. Throws InputError for a region that is not an AWS
+    /// region when the endpoint is the region's (`what` names the stack or environment in the message).
     ClientOptions client_options(const Service& service, const std::string& region, const std::string& what) const;
 
-    /// The credentials.
-    const Credentials& credentials() const { return credentials_; }
+    /// The current credentials (refreshed first when they are about to expire); callers show
+    /// `source` and masked_key_id(access_key_id), never the secrets.
+    Credentials credentials() const;
+    /// The provider every client of this session signs with.
+    const std::shared_ptr<CredentialProvider>& provider() const { return provider_; }
+
+    /// This session as role `role_arn` (e.g. a bootstrap role
+    /// `arn:aws:iam::123456789012:role/cdk-hnb659fds-deploy-role-123456789012-us-west-2`): STS
+    /// AssumeRole with this session's credentials at the STS endpoint of `region`
+    /// (client_options(kSts, region, ...)), RoleSessionName `session_name` (empty:
+    /// `leafsynth-<epoch ms>`). Returns a session whose clients sign with the role's credentials,
+    /// refreshed before they expire, `credentials().source` being `role ARN assumed from <this
+    /// session's source>`; everything else (profile, endpoints, attempts, CA bundle) as this one.
+    /// When STS refuses the role (AccessDenied / "is not authorized to perform: sts:AssumeRole",
+    /// NoSuchEntity, a role that does not exist or a malformed ARN: any error answer that is not
+    /// about this session's own credentials), returns nullopt and sets `*why_not` (when given) to
+    /// one line (redacted) saying why, so the caller can go on with this session and a note.
+    /// Throws InputError when the cause is not the role: this session's credentials rejected or
+    /// expired, STS unreachable (network, TLS, timeout), busy or failing (throttling, 5xx after the
+    /// retries), an unknown region.
+    std::optional<Session> assume(const std::string& role_arn, const std::string& region,
+                                  const std::string& session_name, std::string* why_not) const;
     /// The settings (profile, files).
     const AwsSettings& settings() const { return settings_; }
     /// The options it was made with.
@@ -61,9 +84,9 @@ public:
 private:
     SessionOptions options_;
     AwsSettings settings_;
-    Credentials credentials_;
     int max_attempts_ = 3;
     std::string ca_bundle_;
+    std::shared_ptr<CredentialProvider> provider_; // resolved last: STS and SSO calls use the CA bundle and attempts
 };
 
 /// Where the endpoint of service `host_prefix` (e.g. `s3`) in `region` is, and where that came

@@ -1,13 +1,11 @@
 #include "deploy_command.hpp"
 
-#include <unistd.h>
-
-#include <csignal>
 #include <filesystem>
 #include <iostream>
 #include <set>
 
 #include "aws_api/cloudformation.hpp"
+#include "command_support.hpp"
 #include "deploy/bootstrap_stack.hpp"
 #include "deploy/engine.hpp"
 #include "leafsynth/errors.hpp"
@@ -15,82 +13,7 @@
 
 namespace leafsynth::cli {
 
-namespace fs = std::filesystem;
-
 namespace {
-
-std::atomic<bool> g_interrupted{false};
-std::atomic<bool> g_cancel{false};
-std::atomic<bool> g_cancel_on_interrupt{false};
-std::atomic<int> g_interrupts{0};
-
-/// Ctrl-C: stop waiting (CloudFormation goes on); a second one ends at once. With
-/// --cancel-on-interrupt the first one only warns (the wait goes on), and the second cancels the
-/// updates in progress and waits for their rollbacks.
-extern "C" void on_interrupt(int) {
-    const int n = ++g_interrupts;
-    if (g_cancel_on_interrupt.load()) {
-        if (n == 1) {
-            static const char warn[] = "\nleafsynth: Ctrl-C: press it again to cancel the updates in progress "
-                                       "(--cancel-on-interrupt); they roll back\n";
-            (void)!::write(STDERR_FILENO, warn, sizeof warn - 1);
-        } else if (n == 2) {
-            g_cancel.store(true);
-        } else {
-            std::_Exit(130);
-        }
-        return;
-    }
-    if (g_interrupted.exchange(true)) std::_Exit(130); // a second Ctrl-C ends at once
-}
-
-/// Ctrl-C stops waiting (CloudFormation goes on); restored when the command ends.
-class InterruptGuard {
-public:
-    InterruptGuard() { previous_ = std::signal(SIGINT, on_interrupt); }
-    ~InterruptGuard() { std::signal(SIGINT, previous_); }
-
-private:
-    void (*previous_)(int) = SIG_DFL;
-};
-
-/// y/N on the terminal; nullopt when stdin is not one.
-std::optional<bool> ask_on_terminal(const std::string& question) {
-    if (!::isatty(STDIN_FILENO)) return std::nullopt;
-    std::cerr << question << " [y/N] " << std::flush;
-    std::string answer;
-    if (!std::getline(std::cin, answer)) return false;
-    return answer == "y" || answer == "Y" || answer == "yes" || answer == "Yes";
-}
-
-std::chrono::milliseconds timeout_of(double seconds) {
-    return std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
-}
-
-const CLI::Validator kNonEmpty(
-    [](std::string& value) { return value.empty() ? std::string("the value is empty; give one or leave the option out") : std::string(); },
-    "", "NONEMPTY");
-
-void add_app_options(CLI::App& cmd, AppArgs& app) {
-    cmd.add_option("--base", app.base_config, "Base config (default: base-stack-config.yaml beside the first leaf config)")
-        ->check(kNonEmpty);
-    cmd.add_option("--region", app.region, "Main region (default: AWS_REGION, AWS_DEFAULT_REGION, or the AWS config's profile)")
-        ->check(kNonEmpty);
-    cmd.add_option("--account", app.account, "AWS account id (default: the deploying account)")->check(kNonEmpty);
-    cmd.add_option("--maturity", app.maturity, "prod or devel (default: prod)")->check(CLI::IsMember({"prod", "devel"}));
-    cmd.add_option("--container-id", app.container_id, "Container id (default: the leaf config's file name)")->check(kNonEmpty);
-}
-
-void add_aws_options(CLI::App& cmd, std::string& profile, double& timeout) {
-    cmd.add_option("--profile", profile, "AWS profile for credentials, region and endpoints (else AWS_PROFILE)")
-        ->check(kNonEmpty);
-    cmd.add_option("--timeout", timeout, "Seconds per request to AWS (default 30)")->check(CLI::Range(1.0, 600.0));
-}
-
-bool has_app_options(const AppArgs& a) {
-    return !a.base_config.empty() || !a.region.empty() || !a.account.empty() || !a.container_id.empty() ||
-           a.maturity != "prod";
-}
 
 /// `[STACK:]NAME=VALUE` → stack (`*` for all), name, value.
 std::tuple<std::string, std::string, std::string> parse_parameter(const std::string& text) {
@@ -160,29 +83,9 @@ CLI::App* add_bootstrap_command(CLI::App& cli, BootstrapArgs& args) {
 
 int run_deploy(const DeployArgs& args) {
     deploy::DeployOptions o;
-    if (!args.app_dir.empty()) {
-        if (!args.app.leaf_configs.empty() || has_app_options(args.app))
-            throw InputError("--app deploys an assembly as it is: leave out the configs and --base, --region, --account, "
-                             "--maturity, --container-id (or leave out --app to synthesize the configs)");
-        if (!fs::is_directory(args.app_dir))
-            throw InputError("--app " + args.app_dir + ": not a folder (give a 'leafsynth synth -o DIR' or 'cdk synth' output)");
-        o.assembly_dir = args.app_dir;
-        try {
-            o.default_region = resolve_main_region("").region; // only for stacks without a region
-        } catch (const InputError&) {
-        }
-    } else {
-        if (args.app.leaf_configs.empty())
-            throw InputError("deploy needs the app's leaf configs, or --app DIR (see 'leafsynth deploy --help')");
-        App app;
-        build_app(app, args.app);
-        const Assembly assembly = app.synth();
-        for (const auto& w : assembly.warnings) std::cerr << "leafsynth: warning: " << w << "\n";
-        write_assembly(assembly, args.output);
-        std::cout << "Synthesized " << assembly.stacks.size() << " stacks into " << args.output << "/\n";
-        o.assembly_dir = args.output;
-        o.default_region = resolve_main_region(args.app.region).region;
-    }
+    const AssemblySource source = prepare_assembly(args.app, args.app_dir, args.output, "deploy");
+    o.assembly_dir = source.dir;
+    o.default_region = source.default_region;
     o.selection = {.patterns = args.stacks, .exclusively = args.exclusively};
     for (const auto& p : args.parameters) {
         auto [stack, key, value] = parse_parameter(p);
@@ -195,19 +98,14 @@ int run_deploy(const DeployArgs& args) {
     o.disable_rollback = args.no_rollback;
     o.wait_in_progress = !args.no_wait_in_progress;
     o.continue_rollback = args.continue_rollback;
-    const bool terminal = ::isatty(STDOUT_FILENO) != 0;
-    o.progress = args.progress == "quiet"    ? deploy::Progress::Quiet
-                 : args.progress == "events" ? deploy::Progress::Events
-                 : args.progress == "live" || terminal ? deploy::Progress::Live
-                                                       : deploy::Progress::Events;
+    o.progress = progress_of(args.progress);
     o.outputs_file = args.outputs_file;
     o.session = {.profile = args.profile, .timeout = timeout_of(args.timeout), .env = process_env};
     o.ask = ask_on_terminal;
     o.out = &std::cout;
-    g_cancel_on_interrupt.store(args.cancel_on_interrupt);
-    InterruptGuard guard;
-    o.interrupted = &g_interrupted;
-    o.cancel = &g_cancel;
+    InterruptGuard guard(args.cancel_on_interrupt);
+    o.interrupted = guard.interrupted();
+    o.cancel = guard.cancelled();
     return deploy::run_deploy(o);
 }
 
@@ -253,7 +151,7 @@ int run_bootstrap(const BootstrapArgs& args) {
     o.session = {.profile = args.profile, .timeout = timeout_of(args.timeout), .env = process_env};
     o.out = &std::cout;
     InterruptGuard guard;
-    o.interrupted = &g_interrupted;
+    o.interrupted = guard.interrupted();
     return deploy::run_bootstrap(o);
 }
 

@@ -1,4 +1,4 @@
-// The leafsynth command-line tool: synth, ls, graph, diff, bootstrap, deploy.
+// The leafsynth command-line tool: synth, ls, graph, diff, bootstrap, deploy, destroy, drift.
 //
 // Exit codes: 0 success, 1 a finding (diff --fail), 2 bad input or failure.
 
@@ -12,7 +12,9 @@
 
 #include "app_loader.hpp"
 #include "deploy_command.hpp"
+#include "destroy_command.hpp"
 #include "diff_command.hpp"
+#include "drift_command.hpp"
 #include "leafsynth/leafsynth.hpp"
 
 namespace {
@@ -131,7 +133,9 @@ int main(int argc, char** argv) {
                "  leafsynth diff old.template.json new.template.yaml --fail                 two templates\n"
                "  leafsynth bootstrap examples/containermanager/minecraft.yaml --region us-west-2  its environments\n"
                "  leafsynth deploy examples/containermanager/minecraft.yaml --region us-west-2     synth, then deploy\n"
-               "\nExit codes: 0 success, 1 a finding (diff --fail) or a deploy not approved, 2 bad input or failure.");
+               "  leafsynth destroy examples/containermanager/minecraft.yaml --region us-west-2    delete its stacks (not Base)\n"
+               "  leafsynth drift --app leafsynth.out --fail                                   resources changed by hand\n"
+               "\nExit codes: 0 success, 1 a finding (diff or drift --fail), a deploy not approved or a destroy not confirmed, 2 bad input or failure.");
 
     AppArgs synth_args;
     std::string outdir = "leafsynth.out";
@@ -160,6 +164,12 @@ int main(int argc, char** argv) {
     leafsynth::cli::DeployArgs deploy_args;
     CLI::App* deploy = leafsynth::cli::add_deploy_command(cli, deploy_args);
 
+    leafsynth::cli::DestroyArgs destroy_args;
+    CLI::App* destroy = leafsynth::cli::add_destroy_command(cli, destroy_args);
+
+    leafsynth::cli::DriftArgs drift_args;
+    CLI::App* drift = leafsynth::cli::add_drift_command(cli, drift_args);
+
     if (const std::string problem = empty_assignment(argc, argv); !problem.empty()) {
         std::cerr << "leafsynth: error: " << problem << "\n";
         return kExitInput;
@@ -184,7 +194,9 @@ int main(int argc, char** argv) {
         if (*diff) return leafsynth::cli::run_diff(diff_args);
         if (*bootstrap) return leafsynth::cli::run_bootstrap(bootstrap_args);
         if (*deploy) return leafsynth::cli::run_deploy(deploy_args);
-        std::cerr << "leafsynth: error: a subcommand is required: synth, ls, graph, diff, bootstrap or deploy (see "
+        if (*destroy) return leafsynth::cli::run_destroy(destroy_args);
+        if (*drift) return leafsynth::cli::run_drift(drift_args);
+        std::cerr << "leafsynth: error: a subcommand is required: synth, ls, graph, diff, bootstrap, deploy, destroy or drift (see "
                      "'leafsynth --help')\n";
         return kExitInput;
     } catch (const leafsynth::ValidationError& e) {

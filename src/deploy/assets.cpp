@@ -45,7 +45,8 @@ std::vector<AssetUpload> uploads_for(const std::vector<FileAsset>& assets, const
                           .key = fill_placeholders(d.object_key, account, where),
                           .region = where,
                           .contents = {},
-                          .in_memory = false};
+                          .in_memory = false,
+                          .role_arn = fill_placeholders(d.assume_role_arn, account, where)};
             if (seen.insert({u.bucket, u.key}).second) out.push_back(std::move(u));
         }
     }
@@ -75,8 +76,8 @@ std::string read_source(const AssetUpload& u) {
 
 } // namespace
 
-std::vector<AssetResult> publish_assets(const std::vector<AssetUpload>& uploads, const aws_api::Session& session,
-                                        int parallel, const std::function<void(const AssetResult&)>& progress) {
+std::vector<AssetResult> publish_assets(const std::vector<AssetUpload>& uploads, aws_api::RoleSessions& roles, int parallel,
+                                        const std::function<void(const AssetResult&)>& progress) {
     std::vector<AssetResult> results(uploads.size());
     std::atomic<std::size_t> next{0};
     std::atomic<bool> failed{false};
@@ -84,16 +85,19 @@ std::vector<AssetResult> publish_assets(const std::vector<AssetUpload>& uploads,
     std::string first_error;
     bool first_is_input = false;
     auto work = [&] {
-        std::map<std::string, std::unique_ptr<aws_api::S3Client>> clients; // per region, per thread
+        // per region and role, per thread
+        std::map<std::pair<std::string, std::string>, std::unique_ptr<aws_api::S3Client>> clients;
         for (std::size_t i; !failed.load() && (i = next.fetch_add(1)) < uploads.size();) {
             const AssetUpload& u = uploads[i];
             AssetResult r{.display_name = u.display_name, .url = "s3://" + u.bucket + "/" + u.key, .uploaded = false, .bytes = 0};
             std::string action = "s3:HeadObject";
+            const aws_api::Session* session = &roles.base();
             try {
-                auto& s3 = clients[u.region];
+                session = &roles.session_for(u.role_arn, u.region, "file-publishing role");
+                auto& s3 = clients[{u.region, u.role_arn}];
                 if (!s3)
                     s3 = std::make_unique<aws_api::S3Client>(
-                        session.client_options(aws_api::kS3, u.region, "asset " + u.display_name));
+                        session->client_options(aws_api::kS3, u.region, "asset " + u.display_name));
                 if (!s3->head_object(u.bucket, u.key)) {
                     const std::string bytes = read_source(u);
                     action = "s3:PutObject";
@@ -109,7 +113,7 @@ std::vector<AssetResult> publish_assets(const std::vector<AssetUpload>& uploads,
                 std::string message;
                 bool input = false;
                 if (const auto* api = dynamic_cast<const aws_api::ApiError*>(&e)) {
-                    message = session.failure_message(action, r.url + " (asset " + u.display_name + ")",
+                    message = session->failure_message(action, r.url + " (asset " + u.display_name + ")",
                                                       "S3 in " + u.region, *api,
                                                       "s3:GetObject and s3:PutObject on the bucket " + u.bucket +
                                                           " (the bootstrap's file-publishing role has them)");

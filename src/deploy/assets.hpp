@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "aws_api/session.hpp"
+#include "aws_api/role_sessions.hpp"
 #include "leafsynth/assembly_manifest.hpp"
 
 namespace leafsynth::deploy {
@@ -26,6 +27,7 @@ struct AssetUpload {
     std::string region;              ///< The bucket's region.
     std::string contents{};          ///< With `in_memory`: the bytes to upload instead of `source`.
     bool in_memory = false;          ///< Upload `contents` (a template leafsynth changed, e.g. kept exports).
+    std::string role_arn{};          ///< The destination's publishing role (`assumeRoleArn`, filled), or empty.
 };
 
 /// What happened to one upload.
@@ -47,11 +49,12 @@ std::string partition_of(const std::string& region);
 std::vector<AssetUpload> uploads_for(const std::vector<FileAsset>& assets, const std::filesystem::path& assembly_dir,
                                      const std::string& account, const std::string& region);
 
-/// Publishes every upload, `parallel` at a time; `progress` is told of each result (from worker
-/// threads, never two at once). Throws InputError naming the asset for a missing or unreadable
+/// Publishes every upload, `parallel` at a time, each as its publishing role (`roles`; the user's
+/// own credentials when there is none or it cannot be assumed); `progress` is told of each result
+/// (from worker threads, never two at once). Throws InputError naming the asset for a missing or unreadable
 /// source, and Error with a clear message for an S3 failure (after the retries); the first
 /// failure stops the uploads not started yet.
-std::vector<AssetResult> publish_assets(const std::vector<AssetUpload>& uploads, const aws_api::Session& session,
-                                        int parallel, const std::function<void(const AssetResult&)>& progress = {});
+std::vector<AssetResult> publish_assets(const std::vector<AssetUpload>& uploads, aws_api::RoleSessions& roles, int parallel,
+                                        const std::function<void(const AssetResult&)>& progress = {});
 
 } // namespace leafsynth::deploy

@@ -3,19 +3,20 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
-#include <condition_variable>
 #include <fstream>
 #include <mutex>
 #include <set>
-#include <thread>
 
 #include "aws_api/cloudformation.hpp"
 #include "aws_api/deployed_stacks.hpp"
 #include "aws_api/s3_client.hpp"
 #include "deploy/assets.hpp"
 #include "deploy/bootstrap_stack.hpp"
+#include "deploy/environment.hpp"
 #include "deploy/exports.hpp"
 #include "deploy/progress.hpp"
+#include "aws_api/role_sessions.hpp"
+#include "deploy/scheduler.hpp"
 #include "leafsynth/bootstrap_contract.hpp"
 #include "leafsynth/diff.hpp"
 #include "leafsynth/errors.hpp"
@@ -28,40 +29,14 @@ using nlohmann::json;
 
 namespace {
 
-/// The account the credentials belong to (STS GetCallerIdentity).
-std::string caller_account(const aws_api::Session& session, const std::string& region) {
-    aws_api::ClientOptions o = session.client_options(aws_api::kSts, region, "the credentials' account");
-    o.service = "sts";
-    o.api_version = "2011-06-15";
-    aws_api::QueryClient sts(std::move(o));
-    try {
-        const auto doc = sts.call("GetCallerIdentity", {});
-        return aws_api::xml_text(doc, "Account");
-    } catch (const aws_api::ApiError& e) {
-        throw InputError(session.failure_message("sts:GetCallerIdentity", "the credentials",
-                                                 sts.options().endpoint, e, "sts:GetCallerIdentity (always allowed)"));
-    } catch (const aws_api::TransportError& e) {
-        throw InputError(std::string("sts:GetCallerIdentity at ") + sts.options().endpoint + ": " + e.what());
-    }
+/// The publishing role of a stack's template asset (filled), or empty.
+std::string publishing_role(const StackArtifactManifest& s, const std::string& account, const std::string& region) {
+    for (const auto& a : s.assets)
+        if (a.source_path == s.template_file)
+            for (const auto& d : a.destinations)
+                if (!d.assume_role_arn.empty()) return fill_placeholders(d.assume_role_arn, account, region);
+    return {};
 }
-
-/// The bootstrap version of an environment from its CDKToolkit stack: nullopt when not
-/// bootstrapped, 0 when the stack says no version.
-std::optional<int> bootstrap_version(aws_api::CloudFormationClient& cf) {
-    const auto stack = cf.describe_stack(std::string(bootstrap::kToolkitStackName));
-    if (!stack || stack->status == "REVIEW_IN_PROGRESS" || stack->status == "ROLLBACK_COMPLETE") return std::nullopt;
-    for (const auto& o : stack->outputs)
-        if (o.key == "BootstrapVersion") {
-            try {
-                return std::stoi(o.value);
-            } catch (const std::exception&) {
-                return 0;
-            }
-        }
-    return 0;
-}
-
-std::string env_name(const std::string& account, const std::string& region) { return "aws://" + account + "/" + region; }
 
 /// `s3://bucket/key` → bucket and key.
 std::pair<std::string, std::string> split_s3_url(const std::string& url) {
@@ -83,7 +58,6 @@ struct Job {
     const PlannedStack* planned = nullptr;
     std::string account, region;
     StackOutcome outcome;
-    bool done = false, started = false;
 };
 
 /// The templates of the stacks being deployed, each parsed once: the top-level ones (a template
@@ -142,11 +116,6 @@ private:
     std::map<std::string, json> parsed_;
 };
 
-std::string duration_text(std::chrono::milliseconds d) {
-    const auto s = d.count() / 1000;
-    return s >= 60 ? fmt::format("{}m{:02}s", s / 60, s % 60) : fmt::format("{}.{}s", s, (d.count() % 1000) / 100);
-}
-
 } // namespace
 
 int run_deploy(const DeployOptions& options) {
@@ -178,20 +147,14 @@ int run_deploy(const DeployOptions& options) {
     std::set<std::string> regions;
     for (std::size_t i = 0; i < plan.stacks.size(); ++i) {
         jobs[i].planned = &plan.stacks[i];
-        jobs[i].region = plan.stacks[i].stack->region.empty() ? options.default_region : plan.stacks[i].stack->region;
-        if (jobs[i].region.empty())
-            throw InputError("stack " + plan.stacks[i].stack->stack_name +
-                             " has no region (an environment-agnostic stack): give --region or set AWS_REGION");
+        jobs[i].region = stack_region(*plan.stacks[i].stack, options.default_region);
         regions.insert(jobs[i].region);
     }
     const std::string account = caller_account(session, *regions.begin());
     std::map<std::string, int> required; // region -> highest version a stack there needs
     for (auto& j : jobs) {
         const auto& s = *j.planned->stack;
-        if (!s.account.empty() && s.account != account)
-            throw InputError("stack " + s.stack_name + " is for account " + s.account + ", but the credentials (" +
-                             session.credentials().source + ") are for account " + account +
-                             "; use credentials of that account (--profile), or synthesize for this one (--account)");
+        check_account(s, account, session);
         j.account = account;
         required[j.region] = std::max(required[j.region], s.requires_bootstrap_version);
     }
@@ -209,16 +172,22 @@ int run_deploy(const DeployOptions& options) {
     }
 
     // --- review: leafsynth's diff against what is deployed ---------------------------------------
+    // As `cdk deploy`: each stack is read and changed as its deploy role (roles.session_for).
+    aws_api::RoleSessions roles(session, [&](const std::string& note) { print.line(note); });
     std::vector<aws_api::StackRef> refs;
-    for (const auto& j : jobs) refs.push_back({j.planned->stack->stack_name, j.region});
-    const std::vector<DeployedStack> deployed =
-        aws_api::fetch_deployed_stacks(refs,
-                                       {.profile = options.session.profile,
-                                        .timeout = options.session.timeout,
-                                        .concurrency = 8,
-                                        .progress = {},
-                                        .env = options.session.env},
-                                       session);
+    for (const auto& j : jobs)
+        refs.push_back({.name = j.planned->stack->stack_name,
+                        .region = j.region,
+                        .role_arn = fill_placeholders(j.planned->stack->assume_role_arn, j.account, j.region)});
+    const std::vector<DeployedStack> deployed = aws_api::fetch_deployed_stacks(refs,
+                                                                               {.profile = options.session.profile,
+                                                                                .timeout = options.session.timeout,
+                                                                                .concurrency = 8,
+                                                                                .progress = {},
+                                                                                .env = options.session.env,
+                                                                                .note = {},
+                                                                                .role_purpose = "deploy role"},
+                                                                               roles);
     AssemblyDiff review = diff_deployed(deployed, files);
     Templates templates(files, root);
     std::erase_if(review.stacks, [&](const StackDiff& d) {
@@ -298,10 +267,11 @@ int run_deploy(const DeployOptions& options) {
                            .key = kept_key,
                            .region = jobs[i].region,
                            .contents = text,
-                           .in_memory = true});
+                           .in_memory = true,
+                           .role_arn = publishing_role(s, jobs[i].account, jobs[i].region)});
     }
     std::size_t uploaded = 0, bytes = 0;
-    publish_assets(uploads, session, options.asset_parallelism, [&](const AssetResult& r) {
+    publish_assets(uploads, roles, options.asset_parallelism, [&](const AssetResult& r) {
         uploaded += r.uploaded;
         bytes += r.bytes;
         if (options.progress != Progress::Quiet && r.uploaded) print.line("  published " + r.url + "  " + r.display_name);
@@ -309,25 +279,15 @@ int run_deploy(const DeployOptions& options) {
     print.line(fmt::format("Assets: {} published ({} bytes), {} already there", uploaded, bytes, uploads.size() - uploaded));
 
     // --- stacks, in dependency order --------------------------------------------------------------
-    std::mutex mutex;
-    std::condition_variable cv;
-    std::size_t remaining = jobs.size();
     // What a job waits for: the stacks it depends on, and importers updated before an export goes.
-    auto waits_of = [&](const Job& j) {
-        const std::size_t index = static_cast<std::size_t>(&j - jobs.data());
-        std::vector<std::size_t> all = j.planned->depends_on;
-        all.insert(all.end(), exports_plan.waits[index].begin(), exports_plan.waits[index].end());
-        return all;
-    };
-    auto ready = [&](const Job& j) {
-        if (j.started) return false;
-        for (std::size_t d : waits_of(j))
-            if (!jobs[d].done) return false;
-        return true;
-    };
+    std::vector<std::vector<std::size_t>> waits(jobs.size());
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+        waits[i] = jobs[i].planned->depends_on;
+        waits[i].insert(waits[i].end(), exports_plan.waits[i].begin(), exports_plan.waits[i].end());
+    }
     auto run_job = [&](Job& j, aws_api::CloudFormationClient& cf) {
         const auto& s = *j.planned->stack;
-        for (std::size_t d : waits_of(j)) {
+        for (std::size_t d : waits[static_cast<std::size_t>(&j - jobs.data())]) {
             const auto r = jobs[d].outcome.result;
             if (r == StackResult::Failed || r == StackResult::Skipped) {
                 j.outcome.result = StackResult::Skipped;
@@ -362,6 +322,10 @@ int run_deploy(const DeployOptions& options) {
         }
         for (const auto& [k, v] : s.tags) job.tags.emplace_back(k, v);
         job.termination_protection = s.termination_protection;
+        // As `cdk deploy`: the execution role goes with the deploy role (an account bootstrapped
+        // without the roles, where the deploy role could not be assumed, has neither).
+        if (roles.assumed(fill_placeholders(s.assume_role_arn, j.account, j.region)))
+            job.execution_role_arn = fill_placeholders(s.execution_role_arn, j.account, j.region);
         StackRunOptions run{.disable_rollback = options.disable_rollback,
                             .wait_in_progress = options.wait_in_progress,
                             .continue_rollback = options.continue_rollback,
@@ -374,15 +338,7 @@ int run_deploy(const DeployOptions& options) {
         if (options.progress == Progress::Live)
             run.on_event = [&](const aws_api::StackEvent& e) { print.event(s.stack_name, e); };
         if (options.progress == Progress::Events)
-            run.on_event = [&](const aws_api::StackEvent& e) {
-                // A nested stack's events name it after its parent: `Parent > Nested-ABC123`.
-                const std::string where = e.stack_name == s.stack_name || e.stack_name.empty()
-                                              ? s.stack_name
-                                              : s.stack_name + " > " + e.stack_name;
-                print.line(fmt::format("{}  {} ({})  {}  {} {}{}", e.timestamp, where, j.region, e.status,
-                                       e.resource_type, e.logical_id,
-                                       e.status_reason.empty() ? "" : "  " + one_line_excerpt(e.status_reason, 300)));
-            };
+            run.on_event = [&](const aws_api::StackEvent& e) { print.line(event_line(s.stack_name, j.region, e)); };
         if (!stateful_approved && options.approval != Approval::Never)
             run.confirm_stateful = [&](const std::string& question) {
                 std::lock_guard lock(print.mutex()); // no output while the question waits
@@ -407,40 +363,25 @@ int run_deploy(const DeployOptions& options) {
                    (j.outcome.message.empty() ? "" : ": " + j.outcome.message) + " (" +
                    duration_text(j.outcome.duration) + ")");
     };
-    auto worker = [&] {
-        std::map<std::string, std::unique_ptr<aws_api::CloudFormationClient>> clients;
-        for (;;) {
-            Job* next = nullptr;
-            {
-                std::unique_lock lock(mutex);
-                cv.wait(lock, [&] {
-                    return remaining == 0 || std::any_of(jobs.begin(), jobs.end(), [&](const Job& j) { return ready(j); });
-                });
-                if (remaining == 0) return;
-                for (auto& j : jobs)
-                    if (ready(j)) {
-                        next = &j;
-                        break;
-                    }
-                next->started = true;
-            }
-            auto& cf = clients[next->region];
+    const int workers = std::max(1, std::min<int>(options.concurrency, static_cast<int>(jobs.size())));
+    // per worker: a client per region and deploy role
+    std::vector<std::map<std::pair<std::string, std::string>, std::unique_ptr<aws_api::CloudFormationClient>>> clients(
+        workers);
+    run_in_order(waits, workers, [&](std::size_t i, std::size_t worker) {
+        Job& j = jobs[i];
+        try {
+            const std::string role = fill_placeholders(j.planned->stack->assume_role_arn, j.account, j.region);
+            auto& cf = clients[worker][{j.region, role}];
             if (!cf)
                 cf = std::make_unique<aws_api::CloudFormationClient>(
-                    session.client_options(aws_api::kCloudFormation, next->region, "stack " + next->planned->stack->stack_name));
-            run_job(*next, *cf);
-            {
-                std::lock_guard lock(mutex);
-                next->done = true;
-                --remaining;
-            }
-            cv.notify_all();
+                    roles.session_for(role, j.region, "deploy role")
+                        .client_options(aws_api::kCloudFormation, j.region, "stack " + j.planned->stack->stack_name));
+            run_job(j, *cf);
+        } catch (const std::exception& e) { // never out of a worker thread
+            j.outcome.result = StackResult::Failed;
+            j.outcome.message = e.what();
         }
-    };
-    std::vector<std::thread> threads;
-    const int workers = std::max(1, std::min<int>(options.concurrency, static_cast<int>(jobs.size())));
-    for (int t = 0; t < workers; ++t) threads.emplace_back(worker);
-    for (auto& t : threads) t.join();
+    });
 
     // --- report -----------------------------------------------------------------------------------
     print.stop();

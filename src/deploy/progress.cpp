@@ -4,7 +4,20 @@
 
 #include <algorithm>
 
+#include "leafsynth/errors.hpp"
+
 namespace leafsynth::deploy {
+
+std::string duration_text(std::chrono::milliseconds d) {
+    const auto s = d.count() / 1000;
+    return s >= 60 ? fmt::format("{}m{:02}s", s / 60, s % 60) : fmt::format("{}.{}s", s, (d.count() % 1000) / 100);
+}
+
+std::string event_line(const std::string& stack, const std::string& region, const aws_api::StackEvent& e) {
+    const std::string where = e.stack_name == stack || e.stack_name.empty() ? stack : stack + " > " + e.stack_name;
+    return fmt::format("{}  {} ({})  {}  {} {}{}", e.timestamp, where, region, e.status, e.resource_type, e.logical_id,
+                       e.status_reason.empty() ? "" : "  " + one_line_excerpt(e.status_reason, 300));
+}
 
 ProgressView::ProgressView(std::ostream* out, bool live) : out_(out), live_(live && out) {
     if (!live_) return;
@@ -43,7 +56,7 @@ void ProgressView::draw_locked() {
         std::size_t done = 0;
         std::vector<std::string> busy;
         for (const auto& [key, status] : r.latest) {
-            if (status.ends_with("_COMPLETE")) ++done;
+            if (status.ends_with("_COMPLETE") || status.ends_with("_SKIPPED")) ++done; // DELETE_SKIPPED: retained
             else if (status.ends_with("_IN_PROGRESS")) busy.push_back(key.substr(key.find('\n') + 1));
         }
         std::string busy_text;

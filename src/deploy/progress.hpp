@@ -22,6 +22,13 @@
 
 namespace leafsynth::deploy {
 
+/// A duration as the final tables show it: `4.2s`, `3m07s`.
+std::string duration_text(std::chrono::milliseconds d);
+
+/// One stack event as `--progress events` prints it: time, stack (a nested stack's events name it
+/// after its parent, `Parent > Nested-ABC123`) and region, status, type, logical id, reason.
+std::string event_line(const std::string& stack, const std::string& region, const aws_api::StackEvent& e);
+
 /// The output of a deploy: plain lines, and the live block when `live`.
 class ProgressView {
 public:

@@ -54,6 +54,24 @@ bool transient(const aws_api::ApiError& e) {
     return aws_api::is_retryable_code(e.code()) || e.http_status() >= 500;
 }
 
+/// Polls in a row that CloudFormation answered with a transient error: each is said and shrugged
+/// off (the operation goes on; the next poll asks again) up to a bound, so a service that only
+/// errs ends the wait with its error instead of polling for hours.
+class PollFailures {
+public:
+    static constexpr int kMaxInARow = 10;
+    void ok() { in_a_row_ = 0; }
+    /// Call from a catch handler: rethrows `e` unless it is transient and below the bound.
+    void failed(const aws_api::ApiError& e, const StackRunOptions& options) {
+        if (!transient(e) || ++in_a_row_ >= kMaxInARow) throw;
+        say(options, "polling: " + (e.code().empty() ? "HTTP " + std::to_string(e.http_status()) : e.code()) +
+                         " (throttled or busy); asking again");
+    }
+
+private:
+    int in_a_row_ = 0;
+};
+
 /// The first failure among events (oldest first), preferring a resource over a nested stack.
 const StackEvent* first_failure(const std::vector<StackEvent>& events) {
     const StackEvent* first = nullptr;
@@ -137,6 +155,9 @@ public:
             if (!deeper) break;
             first = deeper;
         }
+        // The stack's own failure (no resource failed), e.g. "Export X cannot be deleted as it is in use by Y".
+        if (first->physical_id == stacks_[0].stack_id && first->resource_type == "AWS::CloudFormation::Stack")
+            return first->status + ": " + (first->status_reason.empty() ? "no reason given" : first->status_reason);
         std::string where = first->resource_type + " " + first->logical_id;
         if (first->stack_id != stacks_[0].stack_id) where += " (in nested stack " + first->stack_name + ")";
         return where + " " + first->status + ": " + (first->status_reason.empty() ? "no reason given" : first->status_reason);
@@ -164,12 +185,14 @@ private:
 std::optional<aws_api::StackDescription> settle(aws_api::CloudFormationClient& cf, const std::string& stack,
                                                  const StackRunOptions& options, EventWatch* events) {
     Waiter waiter(options);
+    PollFailures failures;
     std::optional<aws_api::StackDescription> d;
     bool cancelled = false;
     for (;;) {
         try {
             if (events) events->poll();
             d = cf.describe_stack(stack);
+            failures.ok();
             if (!d || !in_progress(d->status)) {
                 if (events) events->poll(); // the last events
                 return d;
@@ -180,24 +203,67 @@ std::optional<aws_api::StackDescription> settle(aws_api::CloudFormationClient& c
                 cancelled = true;
             }
         } catch (const aws_api::ApiError& e) {
-            if (!transient(e)) throw;
-            say(options, "polling: " + e.code() + " (throttled or busy); asking again");
+            failures.failed(e, options);
         }
         if (!waiter.wait()) return d;
     }
 }
 
+/// An outcome being made, and how long it took once finished.
+struct Timed {
+    Clock::time_point started = Clock::now();
+    StackOutcome out;
+    StackOutcome finish(StackResult result) {
+        out.result = result;
+        out.duration = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+        return out;
+    }
+};
+
+/// Waits for an operation in progress on `current` (one started elsewhere), which is updated;
+/// false (with `out` saying why) when it must not or did not end.
+bool wait_for_operation(aws_api::CloudFormationClient& cf, std::optional<aws_api::StackDescription>& current,
+                        const StackRunOptions& options, StackOutcome& out) {
+    if (!current || !in_progress(current->status) || current->status == "REVIEW_IN_PROGRESS") return true;
+    if (!options.wait_in_progress) {
+        out.status = current->status;
+        out.message = "the stack is " + current->status + " (another operation is running); wait for it or run "
+                      "again without --no-wait-in-progress";
+        return false;
+    }
+    say(options, "waiting: the stack is " + current->status + " (an operation started elsewhere)");
+    current = settle(cf, current->stack_id, options, nullptr);
+    if (current && in_progress(current->status)) {
+        out.status = current->status;
+        out.message = "stopped waiting while the stack was " + current->status;
+        return false;
+    }
+    return true;
+}
+
+/// After a wait: the outcome when it was interrupted or gave up with the stack still in progress.
+std::optional<std::string> stopped_waiting(const std::optional<aws_api::StackDescription>& settled,
+                                           const StackRunOptions& options) {
+    if (options.interrupted && options.interrupted->load() && !(options.cancel && options.cancel->load()))
+        return "interrupted: stopped waiting" + (settled ? " while the stack was " + settled->status : std::string()) +
+               "; CloudFormation goes on (see the stack's events)";
+    if (settled && in_progress(settled->status))
+        return "stopped waiting; the stack is still " + settled->status + " (CloudFormation goes on)";
+    return std::nullopt;
+}
+
 aws_api::ChangeSetDescription wait_for_change_set(aws_api::CloudFormationClient& cf, const std::string& id,
                                                   const StackRunOptions& options) {
     Waiter waiter(options);
+    PollFailures failures;
     aws_api::ChangeSetDescription d;
     for (;;) {
         try {
             d = cf.describe_change_set(id, "");
             if (d.status == "CREATE_COMPLETE" || d.status == "FAILED" || d.status == "DELETE_COMPLETE") return d;
+            failures.ok();
         } catch (const aws_api::ApiError& e) {
-            if (!transient(e)) throw;
-            say(options, "polling: " + e.code() + " (throttled or busy); asking again");
+            failures.failed(e, options);
         }
         if (!waiter.wait()) return d;
     }
@@ -250,6 +316,8 @@ const char* to_string(StackResult result) {
     case StackResult::Unchanged: return "unchanged";
     case StackResult::Failed: return "failed";
     case StackResult::Skipped: return "skipped";
+    case StackResult::Deleted: return "deleted";
+    case StackResult::Gone: return "gone";
     }
     return "";
 }
@@ -279,31 +347,13 @@ double parse_timestamp(const std::string& text) {
 }
 
 StackOutcome deploy_stack(aws_api::CloudFormationClient& cf, const StackJob& job, const StackRunOptions& options) {
-    const auto started = Clock::now();
-    StackOutcome out;
-    auto finish = [&](StackResult result) {
-        out.result = result;
-        out.duration = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
-        return out;
-    };
+    Timed timed;
+    StackOutcome& out = timed.out;
+    auto finish = [&timed](StackResult result) { return timed.finish(result); };
 
     // --- the stack as it is ----------------------------------------------------------------------
     std::optional<aws_api::StackDescription> current = cf.describe_stack(job.stack_name);
-    if (current && in_progress(current->status) && current->status != "REVIEW_IN_PROGRESS") {
-        if (!options.wait_in_progress) {
-            out.status = current->status;
-            out.message = "the stack is " + current->status + " (another operation is running); wait for it or run "
-                          "again without --no-wait-in-progress";
-            return finish(StackResult::Failed);
-        }
-        say(options, "waiting: the stack is " + current->status + " (an operation started elsewhere)");
-        current = settle(cf, current->stack_id, options, nullptr);
-        if (current && in_progress(current->status)) {
-            out.status = current->status;
-            out.message = "stopped waiting while the stack was " + current->status;
-            return finish(StackResult::Failed);
-        }
-    }
+    if (!wait_for_operation(cf, current, options, out)) return finish(StackResult::Failed);
     if (current && current->status == "ROLLBACK_COMPLETE") {
         // A first creation that failed: CloudFormation can only delete it.
         say(options, "the stack is ROLLBACK_COMPLETE (its first creation failed): deleting it to create it again");
@@ -346,7 +396,8 @@ StackOutcome deploy_stack(aws_api::CloudFormationClient& cf, const StackJob& job
         .capabilities = {"CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND"},
         .tags = job.tags,
         .include_nested_stacks = true,
-        .description = "leafsynth deploy"};
+        .description = "leafsynth deploy",
+        .role_arn = job.execution_role_arn};
     say(options, std::string(creating ? "creating" : "updating") + ": change set " + request.change_set_name);
     const aws_api::ChangeSetCreated created = cf.create_change_set(request);
     aws_api::ChangeSetDescription cs = wait_for_change_set(cf, created.change_set_id, options);
@@ -413,15 +464,9 @@ StackOutcome deploy_stack(aws_api::CloudFormationClient& cf, const StackJob& job
         out.message = "cancelled (Ctrl-C with --cancel-on-interrupt): " + settled->status;
         return finish(StackResult::Failed);
     }
-    if (options.interrupted && options.interrupted->load() && !(options.cancel && options.cancel->load())) {
-        out.status = settled ? settled->status : "";
-        out.message = "interrupted: stopped waiting" + (settled ? " while the stack was " + settled->status : std::string()) +
-                      "; CloudFormation goes on (see the stack's events)";
-        return finish(StackResult::Failed);
-    }
     out.status = settled ? settled->status : "DELETE_COMPLETE";
-    if (settled && in_progress(settled->status)) {
-        out.message = "stopped waiting; the stack is still " + settled->status + " (CloudFormation goes on)";
+    if (auto why = stopped_waiting(settled, options)) {
+        out.message = *why;
         return finish(StackResult::Failed);
     }
     if (out.status == "CREATE_COMPLETE" || out.status == "UPDATE_COMPLETE") {
@@ -430,6 +475,34 @@ StackOutcome deploy_stack(aws_api::CloudFormationClient& cf, const StackJob& job
             cf.update_termination_protection(created.stack_id, true);
         return finish(creating ? StackResult::Created : StackResult::Updated);
     }
+    out.message = events.root_cause();
+    if (out.message.empty())
+        out.message = out.status + (settled && !settled->status_reason.empty() ? ": " + settled->status_reason : "");
+    return finish(StackResult::Failed);
+}
+
+StackOutcome destroy_stack(aws_api::CloudFormationClient& cf, const std::string& stack, const std::string& role_arn,
+                           const StackRunOptions& options) {
+    Timed timed;
+    StackOutcome& out = timed.out;
+    auto finish = [&timed](StackResult result) { return timed.finish(result); };
+    std::optional<aws_api::StackDescription> current = cf.describe_stack(stack);
+    if (!wait_for_operation(cf, current, options, out)) return finish(StackResult::Failed);
+    if (!current || current->status == "DELETE_COMPLETE") {
+        out.status = "DELETE_COMPLETE";
+        return finish(StackResult::Gone);
+    }
+    EventWatch events(cf, current->stack_id, options);
+    events.skip_existing();
+    say(options, "deleting" + std::string(role_arn.empty() ? "" : " (as " + role_arn + ")"));
+    cf.delete_stack(current->stack_id, role_arn);
+    const auto settled = settle(cf, current->stack_id, options, &events);
+    out.status = settled ? settled->status : "DELETE_COMPLETE";
+    if (auto why = stopped_waiting(settled, options)) {
+        out.message = *why;
+        return finish(StackResult::Failed);
+    }
+    if (out.status == "DELETE_COMPLETE") return finish(StackResult::Deleted);
     out.message = events.root_cause();
     if (out.message.empty())
         out.message = out.status + (settled && !settled->status_reason.empty() ? ": " + settled->status_reason : "");

@@ -1,6 +1,6 @@
 #pragma once
 /// @file stack_deployer.hpp
-/// Deploying one stack through a change set, and where a deploy waits on CloudFormation: the
+/// Deploying one stack through a change set (and deleting one), and where a deploy waits on CloudFormation: the
 /// stack's state first (new, REVIEW_IN_PROGRESS, ROLLBACK_COMPLETE deleted and created again, an
 /// operation in progress waited for, UPDATE_ROLLBACK_FAILED refused or continued), CreateChangeSet
 /// by TemplateURL with the capabilities, tags and parameters, waiting for it, an empty change set
@@ -32,6 +32,7 @@ struct StackJob {
     std::map<std::string, std::string> parameters;           ///< Parameter values given (manifest, then --parameters).
     std::vector<std::pair<std::string, std::string>> tags;   ///< Stack tags.
     bool termination_protection = false;                     ///< Turn termination protection on after the deploy.
+    std::string execution_role_arn{};                        ///< The stack's RoleARN (the CloudFormation execution role), or empty.
 };
 
 /// How CloudFormation is polled while waiting.
@@ -57,10 +58,11 @@ struct StackRunOptions {
     const std::atomic<bool>* cancel = nullptr;
 };
 
-/// How a stack's deployment ended.
-enum class StackResult { Created, Updated, Unchanged, Failed, Skipped };
+/// How a stack's deployment (or deletion) ended.
+enum class StackResult { Created, Updated, Unchanged, Failed, Skipped, Deleted, Gone };
 
-/// The words for a result: `created`, `updated`, `unchanged`, `failed`, `skipped`.
+/// The words for a result: `created`, `updated`, `unchanged`, `failed`, `skipped`, `deleted`,
+/// `gone` (there was nothing to delete).
 const char* to_string(StackResult result);
 
 /// What one stack's deployment did.
@@ -77,6 +79,15 @@ struct StackOutcome {
 /// failure of the stack: that is a Failed outcome with the root cause; throws aws_api errors for
 /// calls that cannot be made at all (credentials, network).
 StackOutcome deploy_stack(aws_api::CloudFormationClient& cf, const StackJob& job, const StackRunOptions& options);
+
+/// Deletes the stack `stack` (name or ARN) with `cf` (DeleteStack, as `role_arn` when given) and
+/// follows its and its nested stacks' events until it is gone: Deleted; Gone when there was no
+/// such stack; Failed with the root cause when it ends DELETE_FAILED (the first resource that
+/// failed and why, followed into nested stacks, or the stack's own reason, e.g. an export still
+/// imported by another stack). Waits for an operation in progress first (as deploy_stack). Throws
+/// aws_api errors for calls that cannot be made at all.
+StackOutcome destroy_stack(aws_api::CloudFormationClient& cf, const std::string& stack, const std::string& role_arn,
+                           const StackRunOptions& options);
 
 /// True for resource types whose replacement or removal loses data or names others depend on
 /// (file systems, buckets, hosted zones, log groups, key pairs, databases, tables, ...).

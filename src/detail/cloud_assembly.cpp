@@ -82,10 +82,13 @@ std::string manifest_json(const std::vector<StackArtifact>& artifacts) {
                                                         {"bootstrapStackVersionSsmParameter", bootstrap::kVersionParameter}}}};
         Json props = Json::object();
         props["templateFile"] = a.template_file;
-        props["terminationProtection"] = false;
+        props["terminationProtection"] = s.termination_protection();
         props["validateOnSynth"] = false;
         props["assumeRoleArn"] = role_arn(s, "deploy");
         props["cloudFormationExecutionRoleArn"] = role_arn(s, "cfn-exec");
+        props["lookupRole"] = Json{{"arn", role_arn(s, "lookup")},
+                                   {"requiresBootstrapStackVersion", bootstrap::kRequiredVersion},
+                                   {"bootstrapStackVersionSsmParameter", bootstrap::kVersionParameter}};
         props["stackTemplateAssetObjectUrl"] = "s3://" + bucket_name(s) + "/" + prefix(s) + a.template_hash +
                                                std::filesystem::path(a.template_file).extension().string();
         props["requiresBootstrapStackVersion"] = bootstrap::kRequiredVersion;

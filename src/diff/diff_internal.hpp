@@ -175,4 +175,9 @@ bool refers_to_any(const json& value, const std::set<std::string>& names);
 /// The IAM statements and security-group rules of two templates compared.
 SecurityChanges diff_security(const json& old_template, const json& new_template);
 
+/// One value change as the diff report writes it (render.cpp): `[~] Path.Key: "old" -> "new"`
+/// (`[+]` with the new value, `[-]` with the old one; long values cut, long strings shown around
+/// where they differ). Also used by `leafsynth drift` for property differences.
+std::string change_line(const ValueChange& c);
+
 } // namespace leafsynth::detail

@@ -379,6 +379,9 @@ json stack_json(const StackDiff& s) {
 }
 
 } // namespace
+
+std::string change_line(const ValueChange& c) { return marker(c.kind) + " " + value_change_line(c); }
+
 } // namespace detail
 
 std::string render_diff(const AssemblyDiff& diff, const DiffRenderOptions& options) {

@@ -26,7 +26,8 @@ namespace {
             .max_attempts = max_attempts,
             .backoff_base = backoff_base,
             .backoff_cap = backoff_base * 10,
-            .cancel = nullptr};
+            .cancel = nullptr,
+            .provider = nullptr};
 }
 
 } // namespace

@@ -58,6 +58,7 @@ TEST_CASE("create_change_set sends every field, lists numbered as the query API 
         .tags = {{"team", "a b"}, {"cost", "1"}},
         .include_nested_stacks = true,
         .description = "by leafsynth",
+        .role_arn = "arn:aws:iam::1:role/exec",
     });
     CHECK(created.change_set_id == "arn:aws:cloudformation:us-east-1:1:changeSet/cs/1");
     CHECK(created.stack_id == "arn:aws:cloudformation:us-east-1:1:stack/App/2");
@@ -70,7 +71,7 @@ TEST_CASE("create_change_set sends every field, lists numbered as the query API 
           "&Parameters.member.2.ParameterKey=Keep&Parameters.member.2.UsePreviousValue=true"
           "&Capabilities.member.1=CAPABILITY_IAM&Capabilities.member.2=CAPABILITY_AUTO_EXPAND"
           "&Tags.member.1.Key=team&Tags.member.1.Value=a%20b&Tags.member.2.Key=cost&Tags.member.2.Value=1"
-          "&IncludeNestedStacks=true&Description=by%20leafsynth");
+          "&IncludeNestedStacks=true&Description=by%20leafsynth&RoleARN=arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fexec");
     CHECK(seen[0].head.find("Authorization: AWS4-HMAC-SHA256 ") != std::string::npos);
 }
 
@@ -79,7 +80,7 @@ TEST_CASE("A minimal change set request sends only the required fields") {
     CloudFormationClient cf(cfn_options(server.url()));
     cf.create_change_set({.stack_name = "App", .change_set_name = "c", .change_set_type = "UPDATE",
                           .template_url = "u", .parameters = {}, .capabilities = {}, .tags = {},
-                          .include_nested_stacks = false, .description = ""});
+                          .include_nested_stacks = false, .description = "", .role_arn = ""});
     CHECK(server.seen()[0].body ==
           "Action=CreateChangeSet&Version=2010-05-15&StackName=App&ChangeSetName=c&ChangeSetType=UPDATE&TemplateURL=u");
 }

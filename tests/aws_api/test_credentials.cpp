@@ -165,10 +165,12 @@ TEST_CASE("Missing credentials and profiles give one clear error saying how to f
     m = message_of([&] { resolve_credentials(load_settings("", half), half); });
     CHECK(m.find("AWS_SECRET_ACCESS_KEY is not") != std::string::npos);
 
-    write(home / ".aws/config", "[profile sso]\nsso_session = corp\nregion = us-east-1\n");
+    write(home / ".aws/config", "[profile sso]\nsso_session = corp\nsso_account_id = 123456789012\n"
+                                "sso_role_name = Admin\n[sso-session corp]\nsso_start_url = https://corp.example/start\n"
+                                "sso_region = us-east-1\n");
     m = message_of([&] { resolve_credentials(load_settings("sso", env), env); });
-    CHECK(m.find("uses 'sso_session'") != std::string::npos);
-    CHECK(m.find("aws configure export-credentials --profile sso") != std::string::npos);
+    CHECK(m.find("no SSO login found") != std::string::npos);
+    CHECK(m.find("aws sso login --profile sso") != std::string::npos);
 }
 
 TEST_CASE("The CloudFormation endpoint: service variable, general variable, profile, then the region's") {

@@ -236,6 +236,7 @@ TEST_CASE("End to end against moto_server: S3 upload, change set create and exec
         .tags = {{"app", "leafsynth"}},
         .include_nested_stacks = false,
         .description = "leafsynth e2e",
+        .role_arn = "",
     });
     CHECK(created.change_set_id.find(":changeSet/leafsynth-create/") != std::string::npos);
     CHECK(created.stack_id.find(":stack/LeafsynthE2E/") != std::string::npos);
@@ -301,7 +302,8 @@ TEST_CASE("End to end against moto_server: S3 upload, change set create and exec
                           .capabilities = {"CAPABILITY_IAM"},
                           .tags = {{"app", "leafsynth"}},
                           .include_nested_stacks = false,
-                          .description = ""});
+                          .description = "",
+                          .role_arn = ""});
     const ChangeSetDescription same = cf.describe_change_set("leafsynth-update", "LeafsynthE2E");
     CHECK(same.status == "FAILED");
     CHECK(is_no_changes(same));

@@ -31,7 +31,7 @@ With tls=(certificate file, key file) it serves HTTPS instead (for tests of CA b
 `latency` (seconds, default 0; settable at any time) delays every answer, forwarded or not, by that
 much: a distant endpoint.
 Every request is recorded when it arrives, in arrival order (method, path, the form fields Action /
-StackName of a query-protocol body, and what the proxy did: "forwarded", "error500", "throttled",
+StackName of a query-protocol body and all its fields, the signing access key id, and what the proxy did: "forwarded", "error500", "throttled",
 "hung", "upstream-error"; the status sent once answered): see `requests`, `count`, `calls()` and
 `reset()`. stop() (or leaving the `with`) always ends the server and releases hung connections.
 
@@ -72,6 +72,8 @@ class ProxiedRequest:
     outcome: str  # "forwarded" | "error500" | "throttled" | "hung" | "upstream-error"
     status: int | None  # the status code sent to the client (None when hung or not answered yet)
     time: float = field(default_factory=time.monotonic)
+    access_key: str | None = None  # the access key id of the SigV4 Authorization header (Credential=...)
+    fields: dict[str, str] = field(default_factory=dict)  # the form fields (first values) of a query-protocol body
 
 
 class _Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
@@ -121,7 +123,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             fields.update(parse_qs(urlparse(self.path).query))
         action = (fields.get("Action") or [None])[0]
         stack_name = (fields.get("StackName") or [None])[0]
-        record = proxy._arrive(ProxiedRequest(self.command, self.path, action, stack_name, "forwarded", None))
+        authorization = self.headers.get("Authorization") or ""
+        access_key = authorization.split("Credential=", 1)[1].split("/", 1)[0] if "Credential=" in authorization else None
+        record = proxy._arrive(ProxiedRequest(self.command, self.path, action, stack_name, "forwarded", None,
+                                              access_key=access_key, fields={k: v[0] for k, v in fields.items()}))
         if record.outcome == "hung":
             proxy._released.wait()  # until stop()
             self.close_connection = True

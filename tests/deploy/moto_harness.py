@@ -38,7 +38,8 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 class MotoServer:
     def __init__(self, compat: bool | None = None, host: str = "127.0.0.1", port: int | None = None,
-                 log_path: str | os.PathLike | None = None, startup_timeout: float = 30.0):
+                 log_path: str | os.PathLike | None = None, startup_timeout: float = 30.0,
+                 env: dict[str, str] | None = None):
         if compat is None:
             compat = os.environ.get("LEAFSYNTH_MOTO_COMPAT", "1") != "0"
         self.compat = compat
@@ -46,6 +47,7 @@ class MotoServer:
         self.port = port
         self.log_path = Path(log_path) if log_path else None
         self.startup_timeout = startup_timeout
+        self.extra_env = dict(env or {})  # more environment for the server (e.g. LEAFSYNTH_MOTO_STRICT_ROLES)
         self.process: subprocess.Popen | None = None
         self._log = None
 
@@ -60,6 +62,7 @@ class MotoServer:
         env.update({"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
                     "AWS_DEFAULT_REGION": "us-east-1", "NO_PROXY": "127.0.0.1,localhost",
                     "no_proxy": "127.0.0.1,localhost", "PYTHONUNBUFFERED": "1"})
+        env.update(self.extra_env)
         if self.compat:
             env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(COMPAT_DIR), env.get("PYTHONPATH")]))
             env["LEAFSYNTH_MOTO_COMPAT"] = "1"

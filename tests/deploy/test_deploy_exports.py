@@ -59,8 +59,15 @@ def consumer(imports):
                                     "Properties": {"Name": "/test/consumer/topic", "Type": "String", "Value": value}}}}
 
 
-def write_assembly(folder, templates, dependencies):
-    """A CDK-format cloud assembly of `templates` ({stack: template}), `dependencies` ({stack: [stacks]})."""
+def role(name, qualifier="hnb659fds"):
+    """The ARN of a bootstrap role (`deploy`, `cfn-exec`, `file-publishing`) as CDK manifests write it."""
+    return f"arn:${{AWS::Partition}}:iam::{ACCOUNT}:role/cdk-{qualifier}-{name}-role-{ACCOUNT}-{REGION}"
+
+
+def write_assembly(folder, templates, dependencies, roles=None):
+    """A CDK-format cloud assembly of `templates` ({stack: template}), `dependencies` ({stack: [stacks]});
+    with `roles` (a bootstrap qualifier), the stacks name the deploy, execution and lookup roles of
+    that qualifier and the assets its file-publishing role, as `cdk synth` writes them."""
     folder.mkdir(parents=True)
     artifacts = {}
     for name, template in templates.items():
@@ -72,8 +79,7 @@ def write_assembly(folder, templates, dependencies):
             "destinations": {f"{ACCOUNT}-{REGION}": {
                 "bucketName": "cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}", "objectKey": digest + ".json",
                 "region": REGION,
-                "assumeRoleArn": f"arn:${{AWS::Partition}}:iam::{ACCOUNT}:role/cdk-hnb659fds-file-publishing-role-"
-                                 f"{ACCOUNT}-{REGION}"}}}}, "dockerImages": {}}))
+                "assumeRoleArn": role("file-publishing", roles or "hnb659fds")}}}}, "dockerImages": {}}))
         artifacts[f"{name}.assets"] = {"type": "cdk:asset-manifest", "properties": {
             "file": f"{name}.assets.json", "requiresBootstrapStackVersion": 6,
             "bootstrapStackVersionSsmParameter": "/cdk-bootstrap/hnb659fds/version"}}
@@ -84,6 +90,10 @@ def write_assembly(folder, templates, dependencies):
                            "requiresBootstrapStackVersion": 6,
                            "bootstrapStackVersionSsmParameter": "/cdk-bootstrap/hnb659fds/version"},
             "dependencies": [*dependencies.get(name, []), f"{name}.assets"], "displayName": name}
+        if roles:
+            artifacts[name]["properties"].update(assumeRoleArn=role("deploy", roles),
+                                                 cloudFormationExecutionRoleArn=role("cfn-exec", roles),
+                                                 lookupRole={"arn": role("lookup", roles)})
     (folder / "manifest.json").write_text(json.dumps({"version": "36.0.0", "artifacts": artifacts}, indent=1))
     return folder
 

@@ -40,9 +40,7 @@ an empty HOME) and stdin not a terminal. A missing binary, source tree or moto_s
 """
 import json
 import os
-import pty
 import re
-import select
 import signal
 import shutil
 import subprocess
@@ -59,6 +57,7 @@ if len(sys.argv) > 2 and not sys.argv[1].startswith("-"):
     LEAFSYNTH = Path(sys.argv.pop(1)).resolve()
     SOURCE_DIR = Path(sys.argv.pop(1)).resolve()
 
+from cli_terminal import run_on_terminal  # noqa: E402
 from fault_proxy import FaultProxy  # noqa: E402
 from moto_harness import MotoServer  # noqa: E402
 from test_deploy_containermanager import (ACCOUNT, REGION, check_prerequisites, copy_app_configs,  # noqa: E402
@@ -211,29 +210,9 @@ class NativeDeployTest(unittest.TestCase):
 
     def test_3b_approval_refused_on_a_terminal(self):
         # stdin, stdout and stderr on a pseudo-terminal: the question is asked, "n" refuses.
-        master, slave = pty.openpty()
-        p = subprocess.Popen([str(LEAFSYNTH), "deploy", *map(str, app_args()), "-o", str(_state["root"] / "out")],
-                             stdin=slave, stdout=slave, stderr=slave, env=run_env(), cwd=_state["root"])
-        os.close(slave)
-        text, answered = b"", False
-        while True:
-            ready, _, _ = select.select([master], [], [], 120)
-            if not ready:
-                p.kill()
-                self.fail("no output from the CLI on the terminal within 120 s:\n" + text.decode()[-3000:])
-            try:
-                data = os.read(master, 65536)
-            except OSError:  # EIO: the child closed the terminal
-                break
-            if not data:
-                break
-            text += data
-            if not answered and b"[y/N] " in text:
-                os.write(master, b"n\n")
-                answered = True
-        os.close(master)
-        self.assertEqual(p.wait(timeout=60), 1, text.decode()[-3000:])
-        out = text.decode()
+        code, out = run_on_terminal([LEAFSYNTH, "deploy", *app_args(), "-o", _state["root"] / "out"], run_env(),
+                                    _state["root"], answer="n")
+        self.assertEqual(code, 1, out[-3000:])
         self.assertIn("Deploy these changes (", out)
         self.assertIn("widen permissions)? [y/N] ", out)
         self.assertIn("Not approved: nothing was changed.", out)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Tests of the moto compatibility fixes of moto_compat/moto_cfn_compat.py that `leafsynth deploy`
 relies on (change sets, TemplateURL, exports/imports, termination protection, the bootstrap stack,
-inline-Python custom resources, the moto-fail test hook), against a real `moto_server` on 127.0.0.1 (moto_harness.MotoServer, compat
+inline-Python custom resources, the moto-fail test hook, drift detection, stack deletion), against a real `moto_server` on 127.0.0.1 (moto_harness.MotoServer, compat
 on) driven with boto3 (fake credentials, endpoint_url = the server). One more server runs with the
 fixes off (compat=False, i.e. LEAFSYNTH_MOTO_COMPAT=0) to show that the fixes are what make it work.
 
@@ -329,6 +329,83 @@ class ChangeSetTests(unittest.TestCase):
             cfn.describe_stacks(StackName="CompatProtected")
 
 
+class StackDeletionTests(unittest.TestCase):
+    """Fix 30: deleting a stack as CloudFormation does (retained resources skipped, a non-empty
+    bucket DELETE_FAILED, a nested stack's failure failing its parent, a second DeleteStack)."""
+
+    def test_delete_retains_fails_and_retries(self):
+        d = Deployer(SERVER)
+        cfn, s3, ssm = d.cfn, client(SERVER, "s3"), client(SERVER, "ssm")
+        inner = {"Resources": {"Box": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "compat-delete-box"}},
+                               "Note": ssm_parameter("/compat/delete/note", "n")}}
+        template = {"Resources": {
+            "Kept": {**ssm_parameter("/compat/delete/kept", "k"), "DeletionPolicy": "RetainExceptOnCreate"},
+            "AlsoKept": {**ssm_parameter("/compat/delete/also", "a"), "DeletionPolicy": "Retain"},
+            "Gone": ssm_parameter("/compat/delete/gone", "g"),
+            "Inner": {"Type": "AWS::CloudFormation::Stack", "Properties": {"TemplateURL": d.upload(inner)}}}}
+        self.assertEqual(d.deploy("CompatDelete", template)["StackStatus"], "CREATE_COMPLETE")
+        nested_id = d.resources("CompatDelete")["Inner"]["PhysicalResourceId"]
+        s3.put_object(Bucket="compat-delete-box", Key="data", Body=b"x")
+
+        cfn.delete_stack(StackName="CompatDelete")
+        stack = d.wait("CompatDelete")
+        self.assertEqual(stack["StackStatus"], "DELETE_FAILED")
+        self.assertEqual(stack["StackStatusReason"], "The following resource(s) failed to delete: [Inner]. ")
+        events = d.events("CompatDelete")
+        self.assertIn(("Kept", "DELETE_SKIPPED", ""), events)
+        self.assertIn(("AlsoKept", "DELETE_SKIPPED", ""), events)
+        self.assertIn(("Gone", "DELETE_COMPLETE", ""), events)
+        inner_failed = [e for e in events if e[0] == "Inner" and e[1] == "DELETE_FAILED"]
+        self.assertEqual(len(inner_failed), 1, events)
+        self.assertTrue(inner_failed[0][2].startswith(f"Embedded stack {nested_id} was not successfully deleted: "
+                                                      "The following resource(s) failed to delete: [Box]."),
+                        inner_failed[0])
+        nested_events = d.events(nested_id)
+        self.assertIn(("Note", "DELETE_COMPLETE", ""), nested_events)
+        box = [e for e in nested_events if e[0] == "Box" and e[1] == "DELETE_FAILED"]
+        self.assertEqual(len(box), 1, nested_events)
+        self.assertTrue(box[0][2].startswith("The bucket you tried to delete is not empty"), box)
+        self.assertEqual(set(d.resources("CompatDelete")), {"Kept", "AlsoKept", "Inner"})
+        self.assertEqual(set(d.resources(nested_id)), {"Box"})
+
+        s3.delete_object(Bucket="compat-delete-box", Key="data")
+        cfn.delete_stack(StackName="CompatDelete")
+        with self.assertRaises(ClientError):
+            cfn.describe_stacks(StackName="CompatDelete")
+        self.assertEqual(cfn.describe_stacks(StackName=nested_id)["Stacks"][0]["StackStatus"], "DELETE_COMPLETE")
+        names = [b["Name"] for b in s3.list_buckets()["Buckets"]]
+        self.assertNotIn("compat-delete-box", names)
+        for kept in ("/compat/delete/kept", "/compat/delete/also"):
+            self.assertEqual(len(ssm.get_parameters(Names=[kept])["Parameters"]), 1, kept)
+        self.assertEqual(ssm.get_parameters(Names=["/compat/delete/gone"])["Parameters"], [])
+
+
+    def test_network_resources_are_really_deleted(self):
+        d = Deployer(SERVER)
+        ec2 = client(SERVER, "ec2")
+        template = {"Resources": {
+            "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.9.0.0/16"}},
+            "Igw": {"Type": "AWS::EC2::InternetGateway"},
+            "Attach": {"Type": "AWS::EC2::VPCGatewayAttachment",
+                       "Properties": {"VpcId": {"Ref": "Vpc"}, "InternetGatewayId": {"Ref": "Igw"}}},
+            "Subnet": {"Type": "AWS::EC2::Subnet", "Properties": {"VpcId": {"Ref": "Vpc"}, "CidrBlock": "10.9.0.0/24"}},
+            "Table": {"Type": "AWS::EC2::RouteTable", "Properties": {"VpcId": {"Ref": "Vpc"}}},
+            "Assoc": {"Type": "AWS::EC2::SubnetRouteTableAssociation",
+                      "Properties": {"SubnetId": {"Ref": "Subnet"}, "RouteTableId": {"Ref": "Table"}}},
+            "Default": {"Type": "AWS::EC2::Route", "DependsOn": "Attach",
+                        "Properties": {"RouteTableId": {"Ref": "Table"}, "DestinationCidrBlock": "0.0.0.0/0",
+                                       "GatewayId": {"Ref": "Igw"}}}}}
+        self.assertEqual(d.deploy("CompatNetwork", template)["StackStatus"], "CREATE_COMPLETE")
+        ids = {k: v["PhysicalResourceId"] for k, v in d.resources("CompatNetwork").items()}
+        d.cfn.delete_stack(StackName="CompatNetwork")
+        with self.assertRaises(ClientError):
+            d.cfn.describe_stacks(StackName="CompatNetwork")
+        # moto alone keeps the route table, the gateway and so the VPC (DependencyViolation)
+        self.assertNotIn(ids["Vpc"], [v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]])
+        self.assertNotIn(ids["Igw"], [g["InternetGatewayId"] for g in ec2.describe_internet_gateways()["InternetGateways"]])
+        self.assertNotIn(ids["Table"], [t["RouteTableId"] for t in ec2.describe_route_tables()["RouteTables"]])
+
+
 class BootstrapStackTests(unittest.TestCase):
     """Fix 5: the real bootstrap stack (CDKToolkit) deploys by change set with all its resources."""
 
@@ -511,6 +588,98 @@ class InlineCustomResourceTests(unittest.TestCase):
             "Received response status [FAILED] from custom resource. Message returned: no way"), failed)
 
 
+class DriftDetectionTests(unittest.TestCase):
+    """Fix 29: drift detection (DetectStackDrift, DescribeStackDriftDetectionStatus,
+    DescribeStackResourceDrifts) from moto's backends, on a stack with a nested stack."""
+
+    def detect(self, cfn, stack):
+        detection = cfn.detect_stack_drift(StackName=stack)["StackDriftDetectionId"]
+        status = cfn.describe_stack_drift_detection_status(StackDriftDetectionId=detection)
+        drifts = cfn.describe_stack_resource_drifts(StackName=stack)["StackResourceDrifts"]
+        return status, {x["LogicalResourceId"]: x for x in drifts}
+
+    def test_drift_detection(self):
+        d = Deployer(SERVER)
+        ssm, logs, sns, sqs = (client(SERVER, s) for s in ("ssm", "logs", "sns", "sqs"))
+        child = {"Resources": {"Inner": ssm_parameter("/compat/drift/inner", "inner")}}
+        template = {
+            "Parameters": {"Greeting": {"Type": "String", "Default": "hello"}},
+            "Resources": {
+                "Param": ssm_parameter("/compat/drift/param", {"Fn::Sub": "${Greeting} world"}),
+                "Logs": {"Type": "AWS::Logs::LogGroup",
+                         "Properties": {"LogGroupName": "compat-drift-logs", "RetentionInDays": 7}},
+                "Topic": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": "Compat drift"}},
+                "Queue": {"Type": "AWS::SQS::Queue", "Properties": {"VisibilityTimeout": 60}},
+                "Sub": {"Type": "AWS::SNS::Subscription",
+                        "Properties": {"TopicArn": {"Ref": "Topic"}, "Protocol": "sqs",
+                                       "Endpoint": {"Fn::GetAtt": ["Queue", "Arn"]}}},
+                "Nested": {"Type": "AWS::CloudFormation::Stack", "Properties": {"TemplateURL": d.upload(child)}},
+            }}
+        self.assertEqual(d.deploy("CompatDrift", template)["StackStatus"], "CREATE_COMPLETE")
+        resources = d.resources("CompatDrift")
+
+        # as deployed: in sync (the parameter's value resolved from the template parameter)
+        status, drifts = self.detect(d.cfn, "CompatDrift")
+        self.assertEqual((status["DetectionStatus"], status["StackDriftStatus"], status["DriftedStackResourceCount"]),
+                         ("DETECTION_COMPLETE", "IN_SYNC", 0))
+        self.assertEqual({k: v["StackResourceDriftStatus"] for k, v in drifts.items()},
+                         {"Param": "IN_SYNC", "Logs": "IN_SYNC", "Topic": "IN_SYNC", "Queue": "IN_SYNC",
+                          "Sub": "NOT_CHECKED", "Nested": "NOT_CHECKED"})
+        self.assertEqual(json.loads(drifts["Param"]["ExpectedProperties"]), {"Type": "String", "Value": "hello world"})
+        self.assertEqual(drifts["Param"]["PhysicalResourceId"], "/compat/drift/param")
+
+        # changed by hand: three properties, a queue deleted, and a parameter of the nested stack
+        ssm.put_parameter(Name="/compat/drift/param", Value="changed", Type="String", Overwrite=True)
+        logs.put_retention_policy(logGroupName="compat-drift-logs", retentionInDays=30)
+        sns.set_topic_attributes(TopicArn=resources["Topic"]["PhysicalResourceId"], AttributeName="DisplayName",
+                                 AttributeValue="By hand")
+        sqs.delete_queue(QueueUrl=resources["Queue"]["PhysicalResourceId"])
+        ssm.delete_parameter(Name="/compat/drift/inner")
+        status, drifts = self.detect(d.cfn, "CompatDrift")
+        self.assertEqual((status["StackDriftStatus"], status["DriftedStackResourceCount"]), ("DRIFTED", 4))
+        self.assertEqual({k: v["StackResourceDriftStatus"] for k, v in drifts.items()},
+                         {"Param": "MODIFIED", "Logs": "MODIFIED", "Topic": "MODIFIED", "Queue": "DELETED",
+                          "Sub": "NOT_CHECKED", "Nested": "NOT_CHECKED"})
+        self.assertEqual(drifts["Param"]["PropertyDifferences"],
+                         [{"PropertyPath": "/Value", "ExpectedValue": "hello world", "ActualValue": "changed",
+                           "DifferenceType": "NOT_EQUAL"}])
+        self.assertEqual(drifts["Logs"]["PropertyDifferences"],
+                         [{"PropertyPath": "/RetentionInDays", "ExpectedValue": "7", "ActualValue": "30",
+                           "DifferenceType": "NOT_EQUAL"}])
+        self.assertEqual([(p["PropertyPath"], p["ActualValue"]) for p in drifts["Topic"]["PropertyDifferences"]],
+                         [("/DisplayName", "By hand")])
+        self.assertNotIn("PropertyDifferences", drifts["Queue"])
+
+        # the nested stack is checked on its own (by its ARN), as in CloudFormation
+        status, nested = self.detect(d.cfn, resources["Nested"]["PhysicalResourceId"])
+        self.assertEqual(status["StackDriftStatus"], "DRIFTED")
+        self.assertEqual(nested["Inner"]["StackResourceDriftStatus"], "DELETED")
+
+        # filters and pages
+        deleted = d.cfn.describe_stack_resource_drifts(StackName="CompatDrift",
+                                                       StackResourceDriftStatusFilters=["DELETED"])
+        self.assertEqual([x["LogicalResourceId"] for x in deleted["StackResourceDrifts"]], ["Queue"])
+        seen, token = [], None
+        for _ in range(10):
+            page = d.cfn.describe_stack_resource_drifts(StackName="CompatDrift", MaxResults=4,
+                                                        **({"NextToken": token} if token else {}))
+            seen += [x["LogicalResourceId"] for x in page["StackResourceDrifts"]]
+            token = page.get("NextToken")
+            if not token:
+                break
+        self.assertEqual(sorted(seen), sorted(drifts))
+
+        # refused for a stack that is not settled (ROLLBACK_COMPLETE) and for one that does not exist
+        failed = {"Resources": {"P": ssm_parameter("/compat/drift/failed", "x", Metadata={FAIL: "no"})}}
+        self.assertEqual(d.deploy("CompatDriftFailed", failed)["StackStatus"], "ROLLBACK_COMPLETE")
+        with self.assertRaises(ClientError) as refused:
+            d.cfn.detect_stack_drift(StackName="CompatDriftFailed")
+        self.assertIn("ROLLBACK_COMPLETE", str(refused.exception))
+        with self.assertRaises(ClientError) as missing:
+            d.cfn.detect_stack_drift(StackName="CompatDriftNoSuchStack")
+        self.assertIn("does not exist", str(missing.exception))
+
+
 class CompatOffTests(unittest.TestCase):
     """Without the fixes (LEAFSYNTH_MOTO_COMPAT=0) the moto bugs of fixes 1 and 2 show."""
 
@@ -535,6 +704,9 @@ class CompatOffTests(unittest.TestCase):
             # fix 3: no ListImports (moto answers HTTP 500)
             with self.assertRaises((ClientError, ResponseParserError)):
                 d.cfn.list_imports(ExportName="Compat-Off")
+            # fix 29: no drift detection
+            with self.assertRaises((ClientError, ResponseParserError)):
+                d.cfn.detect_stack_drift(StackName="CompatOff")
 
 
 if __name__ == "__main__":

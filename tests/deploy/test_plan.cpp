@@ -1,5 +1,6 @@
-// The deploy plan (src/deploy/plan.cpp): selection by name and glob, dependencies added unless
-// --exclusively, dependency order, a pattern that matches nothing and a cycle as clear errors.
+// The deploy and destroy plans (src/deploy/plan.cpp): selection by name and glob, dependencies
+// (for a destroy: dependents) added unless --exclusively, dependency order (reversed for a destroy),
+// a pattern that matches nothing and a cycle as clear errors.
 
 #include <catch2/catch.hpp>
 
@@ -7,6 +8,7 @@
 #include "leafsynth/errors.hpp"
 
 using leafsynth::AssemblyManifest;
+using leafsynth::deploy::make_destroy_plan;
 using leafsynth::deploy::make_plan;
 using leafsynth::deploy::Plan;
 
@@ -83,4 +85,59 @@ TEST_CASE("Plan: a pattern that matches nothing and a cycle are errors") {
     CHECK(error_of(m, {}) == "the stacks depend on each other in a cycle: CM-Valheim-LinkTogether -> CM-Valheim-Stack "
                              "-> CM-Base -> CM-Valheim-LinkTogether; a stack cannot be deployed before the stacks it "
                              "depends on (manifest.json)");
+}
+
+TEST_CASE("Destroy plan: every stack after the stacks that depend on it") {
+    const AssemblyManifest m = app();
+    const Plan p = make_destroy_plan(m, {});
+    CHECK(names(p) == std::vector<std::string>{"CM-Valheim-LinkTogether", "CM-Valheim-Stack", "CM-Valheim-Domain",
+                                               "CM-Minecraft-Stack", "CM-Base"});
+    for (std::size_t i = 0; i < p.stacks.size(); ++i) {
+        CHECK(p.stacks[i].selected);
+        CHECK_FALSE(p.stacks[i].named);
+        for (std::size_t d : p.stacks[i].depends_on) CHECK(d < i);
+    }
+    // Base waits for the three stacks that depend on it directly.
+    CHECK(p.stacks[4].depends_on == std::vector<std::size_t>{1, 2, 3});
+    CHECK(p.stacks[1].depends_on == std::vector<std::size_t>{0});
+}
+
+TEST_CASE("Destroy plan: what depends on a selected stack comes along unless exclusively") {
+    const AssemblyManifest m = app();
+    const Plan p = make_destroy_plan(m, {.patterns = {"CM-Valheim-Stack"}, .exclusively = false});
+    CHECK(names(p) == std::vector<std::string>{"CM-Valheim-LinkTogether", "CM-Valheim-Stack"});
+    CHECK_FALSE(p.stacks[0].selected);
+    CHECK(p.stacks[1].selected);
+    CHECK(p.stacks[1].named);
+    CHECK(p.stacks[1].depends_on == std::vector<std::size_t>{0});
+    // A glob selects but does not name: protected stacks it matches stay protected.
+    const Plan glob = make_destroy_plan(m, {.patterns = {"CM-Valheim-*"}, .exclusively = false});
+    CHECK(names(glob) == std::vector<std::string>{"CM-Valheim-LinkTogether", "CM-Valheim-Stack", "CM-Valheim-Domain"});
+    for (const auto& s : glob.stacks) CHECK_FALSE(s.named);
+    // Base named: everything depends on it, so everything goes.
+    const Plan base = make_destroy_plan(m, {.patterns = {"CM-Base"}, .exclusively = false});
+    CHECK(base.stacks.size() == 5);
+    CHECK(base.stacks.back().stack->stack_name == "CM-Base");
+    CHECK(base.stacks.back().named);
+    const Plan only = make_destroy_plan(m, {.patterns = {"CM-Base"}, .exclusively = true});
+    CHECK(names(only) == std::vector<std::string>{"CM-Base"});
+    CHECK(only.stacks[0].depends_on.empty());
+}
+
+TEST_CASE("Destroy plan: a pattern that matches nothing and a cycle are errors") {
+    try {
+        (void)make_destroy_plan(app(), {.patterns = {"Nope"}, .exclusively = false});
+        FAIL("no error");
+    } catch (const leafsynth::InputError& e) {
+        CHECK(std::string(e.what()).starts_with("--stack 'Nope' matches no stack of the app; the stacks are: "));
+    }
+    AssemblyManifest m = app();
+    m.stacks[3].dependencies = {"CM-Valheim-LinkTogether"};
+    try {
+        (void)make_destroy_plan(m, {});
+        FAIL("no error");
+    } catch (const leafsynth::InputError& e) {
+        CHECK(std::string(e.what()).find("in a cycle") != std::string::npos);
+        CHECK(std::string(e.what()).ends_with("a stack cannot be deleted while stacks depending on it remain (manifest.json)"));
+    }
 }

@@ -1,12 +1,15 @@
 // One stack's deployment (src/deploy/stack_deployer.cpp) against a scripted CloudFormation: the
 // review of a change set with a nested change set, a stateful replacement found in the nested one
 // and not approved (the change set deleted, nothing executed), a cancel on Ctrl-C, and the parsing of
-// event times.
+// event times; one stack's deletion (destroy_stack): the execution role passed on, DELETE_FAILED with
+// the resource that failed (followed into a nested stack) or the stack's own reason, a stack that
+// does not exist.
 
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <atomic>
+#include <ctime>
 
 #include "../aws_api/scripted_server.hpp"
 #include "../aws_api/test_client_options.hpp"
@@ -14,6 +17,7 @@
 
 using leafsynth::aws_api::CloudFormationClient;
 using leafsynth::deploy::deploy_stack;
+using leafsynth::deploy::destroy_stack;
 using leafsynth::deploy::StackResult;
 
 namespace {
@@ -51,7 +55,7 @@ leafsynth::deploy::StackRunOptions quick_options(std::vector<std::string>& lines
 leafsynth::deploy::StackJob game_job() {
     return {.stack_name = "Game", .region = "us-west-2", .template_url = "https://b/t.json", .template_body = "",
             .template_parameters = nlohmann::json::object(), .parameters = {}, .tags = {{"team", "games"}},
-            .termination_protection = false};
+            .termination_protection = false, .execution_role_arn = ""};
 }
 
 std::string described(const std::string& status, const std::string& reason = "") {
@@ -59,6 +63,23 @@ std::string described(const std::string& status, const std::string& reason = "")
                                     "<StackStatus>" + status + "</StackStatus><StackStatusReason>" + reason +
                                         "</StackStatusReason></member></Stacks>");
 }
+
+/// A stack event of Game (or, with `stack_id`, of another stack) happening now.
+std::string event(const std::string& id, const std::string& logical, const std::string& type, const std::string& status,
+                  const std::string& reason, const std::string& stack_id = "arn:stack/Game/1",
+                  const std::string& physical = "") {
+    char now[32];
+    const std::time_t t = std::time(nullptr);
+    std::strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%S.000Z", std::gmtime(&t));
+    const std::string name = stack_id == "arn:stack/Game/1" ? "Game" : "Game-Store-1";
+    return "<member><EventId>" + id + "</EventId><StackName>" + name + "</StackName><StackId>" + stack_id +
+           "</StackId><LogicalResourceId>" + logical + "</LogicalResourceId><PhysicalResourceId>" + physical +
+           "</PhysicalResourceId><ResourceType>" + type + "</ResourceType><Timestamp>" + now +
+           "</Timestamp><ResourceStatus>" + status + "</ResourceStatus><ResourceStatusReason>" + reason +
+           "</ResourceStatusReason></member>";
+}
+
+std::string events(const std::string& members) { return answer("DescribeStackEvents", "<StackEvents>" + members + "</StackEvents>"); }
 
 } // namespace
 
@@ -230,4 +251,108 @@ TEST_CASE("Stack deployer: event times as CloudFormation and moto write them") {
     CHECK(parse_timestamp("yesterday") == 0);
     CHECK(leafsynth::deploy::is_stateful_type("AWS::EFS::FileSystem"));
     CHECK_FALSE(leafsynth::deploy::is_stateful_type("AWS::SNS::Topic"));
+}
+
+TEST_CASE("Stack destroyer: deleted as the execution role, the stack's events followed") {
+    ScriptedServer server({
+        {200, described("UPDATE_COMPLETE")},
+        {200, events("")}, // the events there are before
+        {200, answer("DeleteStack", "")},
+        {200, events(event("e1", "Topic", "AWS::SNS::Topic", "DELETE_COMPLETE", ""))},
+        {200, described("DELETE_COMPLETE")},
+        {200, events("")},
+    });
+    CloudFormationClient cf(test_client_options(server.url(), "us-west-2", {"AKIAIOSFODNN7EXAMPLE", "secret", "", "test"}));
+    std::vector<std::string> lines, seen_events;
+    auto run = quick_options(lines);
+    run.on_event = [&](const leafsynth::aws_api::StackEvent& e) { seen_events.push_back(e.logical_id + " " + e.status); };
+    const auto outcome = destroy_stack(cf, "Game", "arn:aws:iam::1:role/cfn-exec", run);
+    CHECK(outcome.result == StackResult::Deleted);
+    CHECK(outcome.status == "DELETE_COMPLETE");
+    CHECK(seen_events == std::vector<std::string>{"Topic DELETE_COMPLETE"});
+    const auto seen = server.seen();
+    REQUIRE(seen.size() >= 3);
+    CHECK(seen[2].body.find("Action=DeleteStack") == 0);
+    CHECK(seen[2].body.find("StackName=arn%3Astack%2FGame%2F1") != std::string::npos);
+    CHECK(seen[2].body.find("RoleARN=arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fcfn-exec") != std::string::npos);
+    CHECK(std::find(lines.begin(), lines.end(), "deleting (as arn:aws:iam::1:role/cfn-exec)") != lines.end());
+}
+
+TEST_CASE("Stack destroyer: DELETE_FAILED names the resource that failed, followed into a nested stack") {
+    const std::string nested = "arn:stack/Game-Store-1/2";
+    ScriptedServer server({
+        {200, described("CREATE_COMPLETE")},
+        {200, events("")},
+        {200, answer("DeleteStack", "")},
+        {200, events(event("e2", "Game", "AWS::CloudFormation::Stack", "DELETE_FAILED",
+                           "The following resource(s) failed to delete: [Store]. ", "arn:stack/Game/1", "arn:stack/Game/1") +
+                     event("e1", "Store", "AWS::CloudFormation::Stack", "DELETE_FAILED",
+                           "Embedded stack " + nested + " was not successfully deleted: The following resource(s) "
+                           "failed to delete: [Bucket]. ", "arn:stack/Game/1", nested))},
+        // the nested stack found in the events is watched too
+        {200, events(event("n1", "Bucket", "AWS::S3::Bucket", "DELETE_FAILED",
+                           "The bucket you tried to delete is not empty", nested, "my-bucket"))},
+        {200, described("DELETE_FAILED", "The following resource(s) failed to delete: [Store]. ")},
+        {200, events("")},
+    });
+    CloudFormationClient cf(test_client_options(server.url(), "us-west-2", {"AKIAIOSFODNN7EXAMPLE", "secret", "", "test"}));
+    std::vector<std::string> lines;
+    const auto outcome = destroy_stack(cf, "Game", "", quick_options(lines));
+    CHECK(outcome.result == StackResult::Failed);
+    CHECK(outcome.status == "DELETE_FAILED");
+    CHECK(outcome.message ==
+          "AWS::S3::Bucket Bucket (in nested stack Game-Store-1) DELETE_FAILED: The bucket you tried to delete is not "
+          "empty");
+    CHECK(server.seen()[2].body.find("RoleARN") == std::string::npos);
+}
+
+TEST_CASE("Stack destroyer: the stack's own reason when no resource failed (an export still imported)") {
+    ScriptedServer server({
+        {200, described("UPDATE_COMPLETE")},
+        {200, events("")},
+        {200, answer("DeleteStack", "")},
+        {200, events(event("e1", "Game", "AWS::CloudFormation::Stack", "DELETE_FAILED",
+                           "Export Game:TopicArn cannot be deleted as it is in use by Player", "arn:stack/Game/1",
+                           "arn:stack/Game/1"))},
+        {200, described("DELETE_FAILED", "Export Game:TopicArn cannot be deleted as it is in use by Player")},
+        {200, events("")},
+    });
+    CloudFormationClient cf(test_client_options(server.url(), "us-west-2", {"AKIAIOSFODNN7EXAMPLE", "secret", "", "test"}));
+    std::vector<std::string> lines;
+    const auto outcome = destroy_stack(cf, "Game", "", quick_options(lines));
+    CHECK(outcome.result == StackResult::Failed);
+    CHECK(outcome.message == "DELETE_FAILED: Export Game:TopicArn cannot be deleted as it is in use by Player");
+}
+
+TEST_CASE("Stack destroyer: a stack that does not exist is gone, and nothing is deleted") {
+    ScriptedServer server({{400, "<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack "
+                                 "with id Game does not exist</Message></Error></ErrorResponse>"}});
+    CloudFormationClient cf(test_client_options(server.url(), "us-west-2", {"AKIAIOSFODNN7EXAMPLE", "secret", "", "test"}));
+    std::vector<std::string> lines;
+    const auto outcome = destroy_stack(cf, "Game", "", quick_options(lines));
+    CHECK(outcome.result == StackResult::Gone);
+    REQUIRE(server.seen().size() == 1);
+    CHECK(server.seen()[0].body.find("Action=DescribeStacks") == 0);
+}
+
+TEST_CASE("Stack destroyer: a CloudFormation that only errs while it is polled ends the wait with its error") {
+    const std::string busy = "<ErrorResponse><Error><Type>Receiver</Type><Code>InternalFailure</Code><Message>try "
+                             "again</Message></Error></ErrorResponse>";
+    ScriptedServer server({
+        {200, described("UPDATE_COMPLETE")},
+        {200, events("")},
+        {200, answer("DeleteStack", "")},
+        {500, busy}, // every poll from here on (the last reply repeats)
+    });
+    CloudFormationClient cf(test_client_options(server.url(), "us-west-2", {"AKIAIOSFODNN7EXAMPLE", "secret", "", "test"},
+                                                std::chrono::milliseconds(5000), 1));
+    std::vector<std::string> lines;
+    try {
+        (void)destroy_stack(cf, "Game", "", quick_options(lines));
+        FAIL("no error");
+    } catch (const leafsynth::aws_api::ApiError& e) {
+        CHECK(e.code() == "InternalFailure");
+    }
+    // Shrugged off, said, nine times in a row; the tenth ends it.
+    CHECK(std::count(lines.begin(), lines.end(), "polling: InternalFailure (throttled or busy); asking again") == 9);
 }

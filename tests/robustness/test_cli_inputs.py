@@ -108,6 +108,12 @@ class CliInputsTest(RobustnessCase):
                "AWS_MAX_ATTEMPTS": "1"}
         run = self.run_cli("diff", self.leaf(), "--region", "us-east-1", "--account", "123456789012",
                            "--timeout", "5", env=env)
+        # The stack's lookup role is asked for first (STS, echoed and refused too): one note, redacted.
+        note, _, rest = run.stderr.partition("\n")
+        self.assertTrue(note.startswith("leafsynth: note: cannot assume the lookup role "), run)
+        self.assertIn("<redacted>", note)
+        self.assert_no_secret(run, SECRET_KEY, SESSION_TOKEN, ACCESS_KEY, "Signature=")
+        run.stderr = rest
         self.check_error(run, "AccessDenied")
         self.assert_no_secret(run, SECRET_KEY, SESSION_TOKEN, ACCESS_KEY, "Signature=")
         self.assertIn("<redacted>", run.stderr)

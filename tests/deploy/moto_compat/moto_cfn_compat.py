@@ -141,6 +141,54 @@ moto 5.2.1 evaluates bucket policies with conditions it does not understand:
      statement whose condition does not hold not apply (NEUTRAL), and gives moto/s3/models.py
      FakeBucket.get_permission aws:SecureTransport "true": real clients of S3 use HTTPS, moto on
      127.0.0.1 is reached over plain HTTP only.
+moto 5.2.1 has no drift detection:
+ 29. DetectStackDrift, DescribeStackDriftDetectionStatus and DescribeStackResourceDrifts are not
+     implemented in moto/cloudformation/responses.py (HTTP 500; `leafsynth drift` uses them). The fix
+     detects drift as CloudFormation does, for the types whose live state moto's backends keep:
+     each created resource's template Properties, resolved as moto resolved them when it created
+     the stack (parameters, Ref, Fn::GetAtt, Fn::Sub ... through the stack's resource map, without
+     creating anything), compared with the backend's resource: AWS::SSM::Parameter Value, Type,
+     Description (ssm get_parameter); AWS::Logs::LogGroup RetentionInDays (logs groups);
+     AWS::SNS::Topic DisplayName (sns topics); AWS::SQS::Queue VisibilityTimeout, DelaySeconds,
+     MessageRetentionPeriod, MaximumMessageSize, ReceiveMessageWaitTimeSeconds (sqs queues);
+     AWS::Lambda::Function Timeout, MemorySize, Handler, Runtime (lambda get_function). Only
+     properties the template sets are compared (as CloudFormation, which ignores what the template
+     leaves to defaults): a different value is a PropertyDifference NOT_EQUAL (PropertyPath
+     /<Name>, ExpectedValue, ActualValue; numbers compared as text, "30" = 30), a value gone is
+     REMOVE; a physical resource gone from its backend is DELETED; no difference is IN_SYNC; every
+     other type (nested stacks included) is NOT_CHECKED (real CloudFormation leaves the types it
+     cannot check out of DescribeStackResourceDrifts; leafsynth drift reads both as not checked).
+     A detection completes at once (DETECTION_COMPLETE, StackDriftStatus DRIFTED or IN_SYNC,
+     DriftedStackResourceCount); as in CloudFormation it is refused (ValidationError) for a stack
+     that is not CREATE_COMPLETE, UPDATE_COMPLETE, UPDATE_ROLLBACK_COMPLETE or
+     UPDATE_ROLLBACK_FAILED, DescribeStackResourceDrifts lists the last detection's results
+     (StackResourceDriftStatusFilters, MaxResults and NextToken honoured) and a stack never
+     checked has none. Nothing but the stack's drift information is changed.
+moto 5.2.1 deletes a stack's resources unlike CloudFormation:
+ 30. moto/cloudformation/parsing.py ResourceMap.delete keeps only DeletionPolicy "Retain" (it deletes
+     RetainExceptOnCreate ones, which CloudFormation keeps when a stack is deleted), records no
+     resource events for what it keeps, and a resource it cannot delete ends the DeleteStack call with
+     HTTP 500, the stack gone from DescribeStacks with some of its resources left; a non-empty S3
+     bucket (moto/s3/models.py delete_bucket returns None) is silently kept and reported deleted.
+     The fix deletes as CloudFormation does: DELETE_IN_PROGRESS, each retained resource
+     DELETE_SKIPPED, the others DELETE_IN_PROGRESS then DELETE_COMPLETE (dependents first, a
+     dependency violation tried again), a non-empty bucket DELETE_FAILED "The bucket you tried to
+     delete is not empty", a nested stack that ends DELETE_FAILED fails its parent's resource
+     ("Embedded stack <id> was not successfully deleted: ..."); any failure leaves the stack
+     DELETE_FAILED "The following resource(s) failed to delete: [X]. " with what is left, which a
+     second DeleteStack tries again; else DELETE_COMPLETE. moto's EC2 models of AWS::EC2::Route,
+     RouteTable, SubnetRouteTableAssociation, VPCGatewayAttachment and InternetGateway have no
+     delete (moto/ec2/models/route_tables.py, subnets.py, vpn_gateway.py, internet_gateways.py):
+     CloudFormation "deleted" them and they stayed, so the VPC could never be deleted
+     (DependencyViolation); the fix deletes them with the EC2 backend's own calls.
+moto 5.2.1 lets anyone assume any role:
+ 31. moto/sts/models.py STSBackend.assume_role "Note that the role does not need to exist": it hands
+     out credentials for a role ARN that names no role, where STS refuses (AccessDenied "... is not
+     authorized to perform: sts:AssumeRole on resource: <arn>"), as in an account bootstrapped
+     without the CDK roles. Only with LEAFSYNTH_MOTO_STRICT_ROLES=1 in moto_server's environment
+     (tests that assume made-up roles keep moto's behaviour): AssumeRole (and
+     AssumeRoleWithWebIdentity, which moto answers through it) of a role that is not in moto's IAM
+     is refused so.
 Each fix only fills in what moto lacks (a model is only registered for a type moto has no model
 for), so it is harmless on a moto that has fixed the bug.
 
@@ -883,6 +931,7 @@ def _fix_resource_events_and_failures() -> str:
         return nested
 
     parse_and_create_resource._leafsynth_compat = True  # type: ignore[attr-defined]
+    parsing.ResourceMap._leafsynth_plain_delete = original_delete  # deletion without events (fix 30)
     Stack._create_resource_map = _create_resource_map
     parsing.parse_and_create_resource = parse_and_create_resource
     parsing.parse_and_update_resource = parse_and_update_resource
@@ -993,6 +1042,134 @@ def _run_update(backend: Any, stack: Any, template: str, parameters: dict[str, A
     return False
 
 
+_RETAIN_POLICIES = ("Retain", "RetainExceptOnCreate")
+
+
+def _delete_refusal(resource: Any, resource_json: dict[str, Any], account_id: str, region_name: str) -> str | None:
+    """Why CloudFormation cannot delete this resource (moto deletes it or silently keeps it), or None."""
+    if resource_json.get("Type") == "AWS::S3::Bucket":
+        from moto.s3.models import s3_backends
+        from moto.utilities.utils import get_partition
+
+        try:
+            bucket = s3_backends[account_id][get_partition(region_name)].get_bucket(resource.physical_resource_id)
+        except Exception:  # noqa: BLE001 - already gone
+            return None
+        if bucket.keys:
+            return ("The bucket you tried to delete is not empty (Service: S3, Status Code: 409, "
+                    "Request ID: leafsynth-moto-compat)")
+    return None
+
+
+class _FrozenOutputs(dict):
+    """A stack's outputs and exports computed once (moto's OutputMap computes them from the
+    resources on every read, and fails for a deleted one)."""
+
+    def __init__(self, output_map: Any):
+        super().__init__((key, output_map[key]) for key in output_map)
+        self.exports = list(output_map.exports)
+
+
+def _delete_ec2_leftover(resource: Any, rtype: str, account_id: str, region_name: str) -> None:
+    """Deletes what moto's EC2 models keep when CloudFormation deletes them (they have no delete):
+    routes, route tables, subnet associations, gateway attachments, internet gateways (fix 30)."""
+    from moto.ec2.models import ec2_backends
+
+    ec2 = ec2_backends[account_id][region_name]
+    if rtype == "AWS::EC2::Route":
+        if resource.route_table.id not in ec2.route_tables:
+            return  # gone with its route table
+        ec2.delete_route(resource.route_table.id, resource.destination_cidr_block,
+                         getattr(resource, "destination_ipv6_cidr_block", None))
+    elif rtype == "AWS::EC2::SubnetRouteTableAssociation":
+        table = ec2.route_tables.get(resource.route_table_id)
+        for association_id, subnet_id in list((table.associations if table else {}).items()):
+            if subnet_id == resource.subnet_id:
+                ec2.disassociate_route_table(association_id)
+    elif rtype == "AWS::EC2::RouteTable":
+        ec2.delete_route_table(resource.id)  # DependencyViolation while associated: tried again
+    elif rtype == "AWS::EC2::VPCGatewayAttachment":
+        if resource.gateway_id.startswith("igw-"):
+            ec2.detach_internet_gateway(resource.gateway_id, resource.vpc_id)
+    elif rtype == "AWS::EC2::InternetGateway":
+        ec2.delete_internet_gateway(resource.id)
+
+
+_EC2_WITHOUT_DELETE = ("AWS::EC2::Route", "AWS::EC2::SubnetRouteTableAssociation", "AWS::EC2::RouteTable",
+                       "AWS::EC2::VPCGatewayAttachment", "AWS::EC2::InternetGateway")
+
+
+def _run_delete(stack: Any) -> bool:
+    """Deletes a stack's resources as CloudFormation does (fix 30); False when it ends DELETE_FAILED."""
+    from moto.cloudformation import parsing
+
+    plain_delete = getattr(parsing.ResourceMap, "_leafsynth_plain_delete", None) or parsing.ResourceMap._delete_resource
+    stack.status = "DELETE_IN_PROGRESS"
+    stack.status_reason = None
+    stack._add_stack_event("DELETE_IN_PROGRESS", resource_status_reason="User Initiated")
+    if not isinstance(stack.output_map, _FrozenOutputs):
+        # the outputs and exports as they are: moto computes them from resources this deletes
+        stack.output_map = _FrozenOutputs(stack.output_map)
+    resource_map = stack.resource_map
+    parsed = resource_map._parsed_resources
+    created = [k for k in resource_map._resource_json_map
+               if k in parsed and parsed[k] is not None and not isinstance(parsed[k], str)]
+    remaining: list[str] = []
+    for logical_id in created:
+        resource_json = resource_map._resource_json_map[logical_id]
+        if resource_json.get("DeletionPolicy") in _RETAIN_POLICIES:
+            _resource_event(stack, logical_id, getattr(parsed[logical_id], "physical_resource_id", ""),
+                            resource_json.get("Type", ""), "DELETE_SKIPPED")
+        else:
+            remaining.append(logical_id)
+    failed: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    progress = True
+    while remaining and progress:  # dependents first: what fails for a dependency is tried again
+        progress = False
+        for logical_id in list(remaining):
+            resource, resource_json = parsed[logical_id], resource_map._resource_json_map[logical_id]
+            rtype, physical_id = resource_json.get("Type", ""), getattr(resource, "physical_resource_id", "")
+            refusal = _delete_refusal(resource, resource_json, stack.account_id, stack.region_name)
+            if refusal is None:
+                try:
+                    if rtype in _EC2_WITHOUT_DELETE:
+                        _delete_ec2_leftover(resource, rtype, stack.account_id, stack.region_name)
+                    else:
+                        plain_delete(resource_map, resource, resource_json)
+                except Exception as e:  # noqa: BLE001 - a dependency still there: next pass
+                    errors[logical_id] = str(e) or type(e).__name__
+                    continue
+                if rtype == "AWS::CloudFormation::Stack" and getattr(resource, "status", "") == "DELETE_FAILED":
+                    refusal = (f"Embedded stack {resource.stack_id} was not successfully deleted: "
+                               f"{resource.status_reason}")
+            remaining.remove(logical_id)
+            progress = True
+            _resource_event(stack, logical_id, physical_id, rtype, "DELETE_IN_PROGRESS")
+            if refusal is not None:
+                failed[logical_id] = refusal
+                _resource_event(stack, logical_id, physical_id, rtype, "DELETE_FAILED", refusal)
+            else:
+                # gone from the map too: moto's ResourceMap re-creates a resource it is asked for
+                # (ListStackResources) that is in the template but not parsed
+                parsed.pop(logical_id, None)
+                resource_map._resource_json_map.pop(logical_id, None)
+                _resource_event(stack, logical_id, physical_id, rtype, "DELETE_COMPLETE")
+    for logical_id in remaining:
+        resource_json = resource_map._resource_json_map[logical_id]
+        failed[logical_id] = errors.get(logical_id, "could not be deleted")
+        _resource_event(stack, logical_id, getattr(parsed[logical_id], "physical_resource_id", ""),
+                        resource_json.get("Type", ""), "DELETE_FAILED", failed[logical_id])
+    if failed:
+        stack.status = "DELETE_FAILED"
+        stack.status_reason = f"The following resource(s) failed to delete: [{', '.join(sorted(failed))}]. "
+        stack._add_stack_event("DELETE_FAILED", stack.status_reason)
+        return False
+    stack.status = "DELETE_COMPLETE"
+    stack._add_stack_event("DELETE_COMPLETE")
+    return True
+
+
 def _fix_stack_operations() -> str:
     from moto.cloudformation.exceptions import ValidationError
     from moto.cloudformation.models import CloudFormationBackend, Stack
@@ -1070,11 +1247,11 @@ def _fix_stack_operations() -> str:
                 stack.status_reason = f"Export {name} cannot be deleted as it is in use by {users[0]}"
                 stack._add_stack_event("DELETE_FAILED", stack.status_reason)
                 return None
-        for name in _own_exports(self, stack):
-            self.exports.pop(name, None)
-        self.stacks.pop(stack.stack_id)
-        stack.delete()
-        self.deleted_stacks[stack.stack_id] = stack
+        if _run_delete(stack):
+            for name in _own_exports(self, stack):
+                self.exports.pop(name, None)
+            self.stacks.pop(stack.stack_id, None)
+            self.deleted_stacks[stack.stack_id] = stack
         return None
 
     def list_imports(self):
@@ -1094,7 +1271,7 @@ def _fix_stack_operations() -> str:
     CloudFormationBackend.execute_change_set = execute_change_set
     CloudFormationBackend.update_stack = update_stack
     CloudFormationBackend.delete_stack = delete_stack
-    fixed = ["change-set-execution", "update-exports", "export-in-use", "delete-export-in-use"]
+    fixed = ["change-set-execution", "update-exports", "export-in-use", "delete-export-in-use", "stack-deletion"]
     if not hasattr(CloudFormationResponse, "list_imports"):
         CloudFormationResponse.list_imports = list_imports
         fixed.append("list-imports")
@@ -1343,6 +1520,213 @@ def _fix_bucket_policy_conditions() -> str:
     return "bucket-policy-conditions"
 
 
+# --- drift detection (29) --------------------------------------------------------------------------
+
+_DRIFT_CHECKABLE_STATUSES = ("CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "UPDATE_ROLLBACK_FAILED")
+_drift_detections: dict[str, dict[str, Any]] = {}  # detection id -> DescribeStackDriftDetectionStatus answer
+# The types whose drift is detected, and the properties compared (_drift_live_state reads them).
+_DRIFT_PROPERTIES: dict[str, tuple[str, ...]] = {
+    "AWS::SSM::Parameter": ("Value", "Type", "Description"),
+    "AWS::Logs::LogGroup": ("RetentionInDays",),
+    "AWS::SNS::Topic": ("DisplayName",),
+    "AWS::SQS::Queue": ("VisibilityTimeout", "DelaySeconds", "MessageRetentionPeriod", "MaximumMessageSize",
+                        "ReceiveMessageWaitTimeSeconds"),
+    "AWS::Lambda::Function": ("Timeout", "MemorySize", "Handler", "Runtime"),
+}
+
+
+def _drift_text(value: Any) -> str:
+    """A property value as drift detection compares and shows it: strings as they are, numbers and
+    booleans as their text, lists and maps as JSON."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, sort_keys=True, separators=(",", ":"))
+    return str(value)
+
+
+def _drift_live_state(resource_type: str, physical_id: str, account_id: str, region_name: str) -> dict[str, Any] | None:
+    """The _DRIFT_PROPERTIES of a live resource from moto's backend (None when it is gone)."""
+    if resource_type == "AWS::SSM::Parameter":
+        from moto.ssm.models import ssm_backends
+
+        parameter = ssm_backends[account_id][region_name].get_parameter(physical_id)
+        if parameter is None:
+            return None
+        return {"Value": parameter.value, "Type": parameter.parameter_type, "Description": parameter.description}
+    if resource_type == "AWS::Logs::LogGroup":
+        from moto.logs.models import logs_backends
+
+        group = logs_backends[account_id][region_name].groups.get(physical_id)
+        if group is None:
+            return None
+        return {"RetentionInDays": group.retention_in_days}
+    if resource_type == "AWS::SNS::Topic":
+        from moto.sns.models import sns_backends
+
+        topic = sns_backends[account_id][region_name].topics.get(physical_id)
+        if topic is None:
+            return None
+        return {"DisplayName": topic.display_name}
+    if resource_type == "AWS::SQS::Queue":
+        from moto.sqs.models import sqs_backends
+
+        queue = sqs_backends[account_id][region_name].queues.get(physical_id.rstrip("/").rsplit("/", 1)[-1])
+        if queue is None:
+            return None
+        return {name: getattr(queue, attr, None) for name, attr in (
+            ("VisibilityTimeout", "visibility_timeout"), ("DelaySeconds", "delay_seconds"),
+            ("MessageRetentionPeriod", "message_retention_period"), ("MaximumMessageSize", "maximum_message_size"),
+            ("ReceiveMessageWaitTimeSeconds", "receive_message_wait_time_seconds"))}
+    if resource_type == "AWS::Lambda::Function":
+        from moto.awslambda.models import lambda_backends
+
+        try:
+            fn = lambda_backends[account_id][region_name].get_function(physical_id)
+        except Exception:  # noqa: BLE001 - UnknownFunctionException: gone
+            return None
+        return {"Timeout": fn.timeout, "MemorySize": fn.memory_size, "Handler": fn.handler, "Runtime": fn.run_time}
+    return {}
+
+
+def _drift_expected(stack: Any, logical_id: str) -> dict[str, Any]:
+    """The resource's template Properties resolved through the stack's resource map as moto resolved
+    them when it created the resource, without creating anything (a reference to a resource moto
+    has not created raises KeyError)."""
+    from moto.cloudformation import parsing
+
+    class _Created(parsing.ResourceMap):
+        def __getitem__(self, key: str) -> Any:
+            if key in self._parsed_resources:
+                return self._parsed_resources[key]
+            raise KeyError(key)
+
+    view = _Created.__new__(_Created)
+    view.__dict__.update(stack.resource_map.__dict__)
+    properties = stack.resource_map._resource_json_map[logical_id].get("Properties") or {}
+    return parsing.clean_json(properties, view) or {}
+
+
+def _detect_resource_drift(stack: Any, logical_id: str, resource: Any, resource_type: str, now: Any) -> dict[str, Any]:
+    physical_id = getattr(resource, "physical_resource_id", "") or ""
+    drift = {"StackId": stack.stack_id, "LogicalResourceId": logical_id, "PhysicalResourceId": physical_id,
+             "ResourceType": resource_type, "Timestamp": now, "StackResourceDriftStatus": "NOT_CHECKED"}
+    if resource_type not in _DRIFT_PROPERTIES:
+        return drift
+    try:
+        expected = _drift_expected(stack, logical_id)
+    except Exception:  # noqa: BLE001 - a value moto cannot resolve: not checked
+        return drift
+    live = _drift_live_state(resource_type, str(physical_id), stack.account_id, stack.region_name)
+    checked = {k: v for k, v in expected.items() if k in _DRIFT_PROPERTIES[resource_type]}
+    drift["ExpectedProperties"] = json.dumps(checked, sort_keys=True, default=str)
+    if live is None:
+        drift["StackResourceDriftStatus"] = "DELETED"
+        return drift
+    actual = {k: live[k] for k in checked if live.get(k) is not None}
+    drift["ActualProperties"] = json.dumps(actual, sort_keys=True, default=str)
+    differences = []
+    for key in sorted(checked):
+        if key not in actual:
+            differences.append({"PropertyPath": f"/{key}", "ExpectedValue": _drift_text(checked[key]),
+                                "ActualValue": "", "DifferenceType": "REMOVE"})
+        elif _drift_text(checked[key]) != _drift_text(actual[key]):
+            differences.append({"PropertyPath": f"/{key}", "ExpectedValue": _drift_text(checked[key]),
+                                "ActualValue": _drift_text(actual[key]), "DifferenceType": "NOT_EQUAL"})
+    drift["StackResourceDriftStatus"] = "MODIFIED" if differences else "IN_SYNC"
+    if differences:
+        drift["PropertyDifferences"] = differences
+    return drift
+
+
+def _fix_drift_detection() -> str:
+    import uuid
+    from datetime import datetime, timezone
+
+    from moto.cloudformation.exceptions import ValidationError
+    from moto.cloudformation.responses import CloudFormationResponse
+    from moto.core.responses import ActionResult
+
+    if hasattr(CloudFormationResponse, "detect_stack_drift"):
+        return "drift-detection (moto has it)"
+
+    def detect_stack_drift(self):
+        stack = self.cloudformation_backend.get_stack(self._get_param("StackName"))
+        if stack.status not in _DRIFT_CHECKABLE_STATUSES:
+            raise ValidationError(message=f"Stack [{stack.name}] cannot have drift detected in its current status "
+                                          f"of [{stack.status}]")
+        only = set(self._get_param("LogicalResourceIds", []) or [])
+        now = datetime.now(timezone.utc)
+        resource_map = stack.resource_map
+        drifts = []
+        for logical_id, resource_json in resource_map._resource_json_map.items():
+            resource = resource_map._parsed_resources.get(logical_id)
+            if resource is None or isinstance(resource, str) or (only and logical_id not in only):
+                continue  # not created (a condition, or a type moto has no model for)
+            drifts.append(_detect_resource_drift(stack, logical_id, resource, resource_json.get("Type", ""), now))
+        stack._leafsynth_drifts = drifts
+        drifted = sum(d["StackResourceDriftStatus"] in ("MODIFIED", "DELETED") for d in drifts)
+        detection_id = str(uuid.uuid4())
+        _drift_detections[detection_id] = {
+            "StackId": stack.stack_id, "StackDriftDetectionId": detection_id,
+            "StackDriftStatus": "DRIFTED" if drifted else "IN_SYNC", "DetectionStatus": "DETECTION_COMPLETE",
+            "DriftedStackResourceCount": drifted, "Timestamp": now}
+        return ActionResult({"StackDriftDetectionId": detection_id})
+
+    def describe_stack_drift_detection_status(self):
+        detection_id = self._get_param("StackDriftDetectionId")
+        if detection_id not in _drift_detections:
+            raise ValidationError(message=f"Drift detection [{detection_id}] does not exist")
+        return ActionResult(_drift_detections[detection_id])
+
+    def describe_stack_resource_drifts(self):
+        stack = self.cloudformation_backend.get_stack(self._get_param("StackName"))
+        wanted = set(self._get_param("StackResourceDriftStatusFilters", []) or [])
+        drifts = [d for d in getattr(stack, "_leafsynth_drifts", [])
+                  if not wanted or d["StackResourceDriftStatus"] in wanted]
+        start = int(self._get_param("NextToken") or 0)
+        size = int(self._get_param("MaxResults") or 100)
+        result: dict[str, Any] = {"StackResourceDrifts": drifts[start:start + size]}
+        if start + size < len(drifts):
+            result["NextToken"] = str(start + size)
+        return ActionResult(result)
+
+    CloudFormationResponse.detect_stack_drift = detect_stack_drift
+    CloudFormationResponse.describe_stack_drift_detection_status = describe_stack_drift_detection_status
+    CloudFormationResponse.describe_stack_resource_drifts = describe_stack_resource_drifts
+    return "drift-detection"
+
+
+def _fix_assume_role_existence() -> str:
+    """Fix 31 (only with LEAFSYNTH_MOTO_STRICT_ROLES=1 in moto_server's environment)."""
+    import os
+
+    if os.environ.get("LEAFSYNTH_MOTO_STRICT_ROLES") != "1":
+        return "assume-role-existence (off: LEAFSYNTH_MOTO_STRICT_ROLES is not 1)"
+    from moto.iam.models import iam_backends
+    from moto.sts.exceptions import STSClientError
+    from moto.sts.models import STSBackend
+    from moto.utilities.utils import get_partition
+
+    if getattr(STSBackend.assume_role, "_leafsynth_compat", False):
+        return "assume-role-existence (already applied)"
+    original = STSBackend.assume_role
+
+    def assume_role(self, region_name, role_session_name, role_arn, policy, duration, external_id):
+        parts = role_arn.split(":")
+        try:
+            iam_backends[parts[4]][get_partition(region_name)].get_role_by_arn(role_arn)
+        except Exception:  # noqa: BLE001 - no such role (or not an ARN): refused as STS refuses it
+            raise STSClientError("AccessDenied", f"User: arn:aws:iam::{self.account_id}:user/moto is not "
+                                                 f"authorized to perform: sts:AssumeRole on resource: {role_arn}") \
+                from None
+        return original(self, region_name, role_session_name, role_arn, policy, duration, external_id)
+
+    assume_role._leafsynth_compat = True  # type: ignore[attr-defined]
+    STSBackend.assume_role = assume_role
+    return "assume-role-existence"
+
+
 def apply() -> list[str]:
     """Applies the fixes (idempotent); returns their names."""
     if not _applied:
@@ -1352,5 +1736,6 @@ def apply() -> list[str]:
                          _fix_ssm_dynamic_references(), _fix_missing_models(), _fix_template_url(),
                          _fix_ssm_parameter_attributes(), _fix_resource_events_and_failures(),
                          _fix_stack_operations(), _fix_inline_custom_resources(),
-                         _fix_bucket_policy_conditions()])
+                         _fix_bucket_policy_conditions(), _fix_drift_detection(),
+                         _fix_assume_role_existence()])
     return list(_applied)
