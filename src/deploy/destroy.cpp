@@ -306,38 +306,30 @@ int run_destroy(const DestroyOptions& options) {
                             .poll = options.poll,
                             .confirm_stateful = {},
                             .say = [&](const std::string& line) { print.line(s.stack_name + ": " + line); },
-                            .on_event = {},
+                            .on_event = event_follower(print, options.progress, s.stack_name, item.region),
                             .interrupted = options.interrupted,
                             .cancel = nullptr};
-        if (options.progress == Progress::Live)
-            run.on_event = [&](const aws_api::StackEvent& e) { print.event(s.stack_name, e); };
-        if (options.progress == Progress::Events)
-            run.on_event = [&](const aws_api::StackEvent& e) { print.line(event_line(s.stack_name, item.region, e)); };
-        try {
-            auto& cf = client(worker, item);
-            if (item.planned->named && item.deployed.protection) {
-                cf.update_termination_protection(item.deployed.stack_id, false);
-                print.line(s.stack_name + " (" + item.region + "): termination protection lifted");
-            }
-            print.stack_started(s.stack_name, item.region, totals[i]);
-            const std::string execution_role =
-                roles.assumed(deploy_role(item))
-                    ? fill_placeholders(item.planned->stack->execution_role_arn, account, item.region)
-                    : std::string();
-            item.outcome = destroy_stack(cf, item.deployed.stack_id, execution_role, run);
-        } catch (const aws_api::ApiError& e) {
-            item.outcome.result = StackResult::Failed;
-            item.outcome.message = session.failure_message("the CloudFormation request", "stack " + s.stack_name + " in " +
-                                                           item.region, env_name(account, item.region), e,
-                                                           "cloudformation:DeleteStack and the actions deleting its resources need");
-        } catch (const std::exception& e) {
-            item.outcome.result = StackResult::Failed;
-            item.outcome.message = e.what();
-        }
+        item.outcome = outcome_of(
+            [&] {
+                auto& cf = client(worker, item);
+                if (item.planned->named && item.deployed.protection) {
+                    cf.update_termination_protection(item.deployed.stack_id, false);
+                    print.line(s.stack_name + " (" + item.region + "): termination protection lifted");
+                }
+                print.stack_started(s.stack_name, item.region, totals[i]);
+                const std::string execution_role =
+                    roles.assumed(deploy_role(item))
+                        ? fill_placeholders(item.planned->stack->execution_role_arn, account, item.region)
+                        : std::string();
+                return destroy_stack(cf, item.deployed.stack_id, execution_role, run);
+            },
+            [&](const aws_api::ApiError& e) {
+                return session.failure_message("the CloudFormation request", "stack " + s.stack_name + " in " + item.region,
+                                               env_name(account, item.region), e,
+                                               "cloudformation:DeleteStack and the actions deleting its resources need");
+            });
         print.stack_finished(s.stack_name);
-        print.line(s.stack_name + " (" + item.region + "): " + to_string(item.outcome.result) +
-                   (item.outcome.message.empty() ? "" : ": " + item.outcome.message) + " (" +
-                   duration_text(item.outcome.duration) + ")");
+        print.line(outcome_line(s.stack_name, item.region, item.outcome));
     });
 
     // --- report -------------------------------------------------------------------------------------

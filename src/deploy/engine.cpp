@@ -332,13 +332,9 @@ int run_deploy(const DeployOptions& options) {
                             .poll = options.poll,
                             .confirm_stateful = {},
                             .say = [&](const std::string& line) { print.line(s.stack_name + ": " + line); },
-                            .on_event = {},
+                            .on_event = event_follower(print, options.progress, s.stack_name, j.region),
                             .interrupted = options.interrupted,
                             .cancel = options.cancel};
-        if (options.progress == Progress::Live)
-            run.on_event = [&](const aws_api::StackEvent& e) { print.event(s.stack_name, e); };
-        if (options.progress == Progress::Events)
-            run.on_event = [&](const aws_api::StackEvent& e) { print.line(event_line(s.stack_name, j.region, e)); };
         if (!stateful_approved && options.approval != Approval::Never)
             run.confirm_stateful = [&](const std::string& question) {
                 std::lock_guard lock(print.mutex()); // no output while the question waits
@@ -347,21 +343,15 @@ int run_deploy(const DeployOptions& options) {
             };
         print.line(s.stack_name + " (" + j.region + "): deploying");
         print.stack_started(s.stack_name, j.region, totals[static_cast<std::size_t>(&j - jobs.data())]);
-        try {
-            j.outcome = deploy_stack(cf, job, run);
-        } catch (const aws_api::ApiError& e) {
-            j.outcome.result = StackResult::Failed;
-            j.outcome.message = session.failure_message("the CloudFormation request", "stack " + s.stack_name + " in " + j.region,
-                                                        cf.query().options().endpoint, e,
-                                                        "the CloudFormation, S3 and IAM actions the deploy role has");
-        } catch (const std::exception& e) {
-            j.outcome.result = StackResult::Failed;
-            j.outcome.message = e.what();
-        }
+        j.outcome = outcome_of([&] { return deploy_stack(cf, job, run); },
+                               [&](const aws_api::ApiError& e) {
+                                   return session.failure_message("the CloudFormation request",
+                                                                  "stack " + s.stack_name + " in " + j.region,
+                                                                  cf.query().options().endpoint, e,
+                                                                  "the CloudFormation, S3 and IAM actions the deploy role has");
+                               });
         print.stack_finished(s.stack_name);
-        print.line(s.stack_name + " (" + j.region + "): " + to_string(j.outcome.result) +
-                   (j.outcome.message.empty() ? "" : ": " + j.outcome.message) + " (" +
-                   duration_text(j.outcome.duration) + ")");
+        print.line(outcome_line(s.stack_name, j.region, j.outcome));
     };
     const int workers = std::max(1, std::min<int>(options.concurrency, static_cast<int>(jobs.size())));
     // per worker: a client per region and deploy role

@@ -17,6 +17,7 @@
 
 #include "aws_api/session.hpp"
 #include "deploy/plan.hpp"
+#include "deploy/progress.hpp"
 #include "deploy/stack_deployer.hpp"
 
 namespace leafsynth::deploy {
@@ -26,13 +27,6 @@ enum class Approval {
     Never,      ///< Never ask.
     AnyChange,  ///< Ask when any stack changes.
     Broadening  ///< Ask when IAM or security-group permissions widen (the default, as `cdk deploy`).
-};
-
-/// How progress is shown.
-enum class Progress {
-    Live,   ///< On a terminal: a block of lines redrawn per stack in progress (progress.hpp).
-    Events, ///< One line per stack event, with its time (CI logs, `--progress events`).
-    Quiet   ///< Only each stack's start and end.
 };
 
 /// Options of a deploy.

@@ -19,6 +19,17 @@ std::string event_line(const std::string& stack, const std::string& region, cons
                        e.status_reason.empty() ? "" : "  " + one_line_excerpt(e.status_reason, 300));
 }
 
+std::function<void(const aws_api::StackEvent&)> event_follower(ProgressView& print, Progress mode, const std::string& stack,
+                                                               const std::string& region) {
+    switch (mode) {
+    case Progress::Live: return [&print, stack](const aws_api::StackEvent& e) { print.event(stack, e); };
+    case Progress::Events:
+        return [&print, stack, region](const aws_api::StackEvent& e) { print.line(event_line(stack, region, e)); };
+    case Progress::Quiet: break;
+    }
+    return {};
+}
+
 ProgressView::ProgressView(std::ostream* out, bool live) : out_(out), live_(live && out) {
     if (!live_) return;
     ticker_ = std::thread([this] {

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <ostream>
@@ -22,12 +23,26 @@
 
 namespace leafsynth::deploy {
 
+/// How progress is shown.
+enum class Progress {
+    Live,   ///< On a terminal: a block of lines redrawn per stack in progress (ProgressView).
+    Events, ///< One line per stack event, with its time (CI logs, `--progress events`).
+    Quiet   ///< Only each stack's start and end.
+};
+
 /// A duration as the final tables show it: `4.2s`, `3m07s`.
 std::string duration_text(std::chrono::milliseconds d);
 
 /// One stack event as `--progress events` prints it: time, stack (a nested stack's events name it
 /// after its parent, `Parent > Nested-ABC123`) and region, status, type, logical id, reason.
 std::string event_line(const std::string& stack, const std::string& region, const aws_api::StackEvent& e);
+
+class ProgressView;
+
+/// Where the stack events of `stack` go as `mode` shows them: into `print`'s live block, as lines
+/// of their own (`event_line`), or nowhere (an empty function, for Quiet).
+std::function<void(const aws_api::StackEvent&)> event_follower(ProgressView& print, Progress mode, const std::string& stack,
+                                                               const std::string& region);
 
 /// The output of a deploy: plain lines, and the live block when `live`.
 class ProgressView {

@@ -5,6 +5,7 @@
 #include <set>
 #include <thread>
 
+#include "deploy/progress.hpp"
 #include "leafsynth/errors.hpp"
 
 namespace leafsynth::deploy {
@@ -344,6 +345,25 @@ double parse_timestamp(const std::string& text) {
     tm.tm_min = minute;
     tm.tm_sec = 0;
     return static_cast<double>(timegm(&tm)) + second; // times are UTC (Z or +00:00)
+}
+
+StackOutcome outcome_of(const std::function<StackOutcome()>& operation,
+                        const std::function<std::string(const aws_api::ApiError&)>& api_failure) {
+    StackOutcome failed;
+    failed.result = StackResult::Failed;
+    try {
+        return operation();
+    } catch (const aws_api::ApiError& e) {
+        failed.message = api_failure(e);
+    } catch (const std::exception& e) {
+        failed.message = e.what();
+    }
+    return failed;
+}
+
+std::string outcome_line(const std::string& stack, const std::string& region, const StackOutcome& outcome) {
+    return stack + " (" + region + "): " + to_string(outcome.result) + (outcome.message.empty() ? "" : ": " + outcome.message) +
+           " (" + duration_text(outcome.duration) + ")";
 }
 
 StackOutcome deploy_stack(aws_api::CloudFormationClient& cf, const StackJob& job, const StackRunOptions& options) {

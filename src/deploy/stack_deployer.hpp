@@ -75,6 +75,15 @@ struct StackOutcome {
     std::vector<aws_api::ResourceChange> changes;    ///< CloudFormation's change set (empty when unchanged).
 };
 
+/// Runs `operation` (a deploy or deletion of one stack) and returns its outcome; an aws_api error
+/// it throws becomes a Failed outcome with `api_failure(error)` as the message, any other
+/// exception one with its text. Deploy and destroy run each stack through it.
+StackOutcome outcome_of(const std::function<StackOutcome()>& operation,
+                        const std::function<std::string(const aws_api::ApiError&)>& api_failure);
+
+/// The line that reports a stack's end: `Name (region): result[: message] (time)`.
+std::string outcome_line(const std::string& stack, const std::string& region, const StackOutcome& outcome);
+
 /// Deploys `job` with `cf` (a client of the stack's region). Never throws for a CloudFormation
 /// failure of the stack: that is a Failed outcome with the root cause; throws aws_api errors for
 /// calls that cannot be made at all (credentials, network).

@@ -14,7 +14,7 @@ so the tests see which keys signed what.
     moto's GetCallerIdentity with those keys gives the assumed-role ARN;
   * AssumeRoleWithWebIdentity from AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN: unsigned, then the
     same; the token never in the output;
-  * MFA on a pseudo-terminal (pty.fork: the CLI has a controlling terminal): a profile with
+  * MFA on a pseudo-terminal (tests/deploy/cli_terminal.py: the CLI has a controlling terminal): a profile with
     role_arn + mfa_serial + source_profile; the prompt appears on the terminal, the typed code is
     not echoed, AssumeRole carries SerialNumber and TokenCode, the diff proceeds (exit 0);
   * MFA without a terminal (stdin not a terminal, a new session: no controlling terminal): exit 2
@@ -26,14 +26,11 @@ import http.client
 import http.server
 import json
 import os
-import pty
-import select
 import socketserver
 import subprocess
 import sys
 import tempfile
 import threading
-import time
 import unittest
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -44,6 +41,7 @@ if len(sys.argv) > 2 and not sys.argv[1].startswith("-"):
     LEAFSYNTH = Path(sys.argv.pop(1)).resolve()
     SOURCE_DIR = Path(sys.argv.pop(1)).resolve()
 sys.path.insert(0, str(HERE.parent / "deploy"))
+from cli_terminal import run_on_terminal  # noqa: E402
 from moto_harness import MotoServer  # noqa: E402
 
 BASE_KEY = "AKIDBASEPROFILE0001"
@@ -228,36 +226,11 @@ class CredentialChainCliTest(unittest.TestCase):
         self.assert_no_secret(p.stdout + p.stderr, secret, token)
 
     def test_mfa_code_asked_on_the_terminal_without_echo(self):
-        pid, fd = pty.fork()
-        if pid == 0:  # the child: the pseudo-terminal is its controlling terminal and its stdio
-            try:
-                os.execve(str(LEAFSYNTH), diff_command("--profile", "mfa"), cli_env())
-            finally:
-                os._exit(127)
-        transcript = b""
-        typed = False
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([fd], [], [], 1)
-            if not ready:
-                continue
-            try:
-                data = os.read(fd, 65536)
-            except OSError:  # EIO: the child closed the terminal
-                break
-            if not data:
-                break
-            transcript += data
-            if not typed and f"Enter MFA code for {MFA_SERIAL}: ".encode() in transcript:  # echo is off by now
-                os.write(fd, (MFA_CODE + "\n").encode())
-                typed = True
-        else:
-            os.kill(pid, 9)
-        os.close(fd)
-        _, status = os.waitpid(pid, 0)
-        text = transcript.decode("utf-8", "replace")
-        self.assertTrue(typed, f"no MFA prompt on the terminal:\n{text}")
-        self.assertEqual(os.waitstatus_to_exitcode(status), 0, text)
+        prompt = f"Enter MFA code for {MFA_SERIAL}: "
+        code, text = run_on_terminal(diff_command("--profile", "mfa"), cli_env(), answer=MFA_CODE,
+                                     prompt=prompt.encode())  # echo is off by the time the prompt shows
+        self.assertIn(prompt, text, "no MFA prompt on the terminal")
+        self.assertEqual(code, 0, text)
         self.assertNotIn(MFA_CODE, text)  # not echoed, not printed
         self.assertIn("added", text)
         sts, key, secret, token = self.assert_signed_with_assumed(_module["recorder"].take(), "AssumeRole")

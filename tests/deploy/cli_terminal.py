@@ -1,17 +1,27 @@
-"""Running the leafsynth CLI with stdin, stdout and stderr on one pseudo-terminal, answering its
-y/N question (reusable by the deploy tests)."""
+"""Running the leafsynth CLI with stdin, stdout and stderr on one pseudo-terminal, which is also its
+controlling terminal (/dev/tty), answering one question (reusable by the deploy and credential tests)."""
+import fcntl
 import os
 import pty
 import select
 import subprocess
+import termios
 
 
-def run_on_terminal(command, env, cwd, answer=None, timeout=120):
+def _take_terminal():
+    """In the child, before exec: a new session whose controlling terminal is the pty (stdin)."""
+    os.setsid()
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
+def run_on_terminal(command, env, cwd=None, answer=None, prompt=b"[y/N] ", timeout=120):
     """Runs `command` on a pseudo-terminal; when `answer` is given, types it (and Enter) once the
-    terminal shows "[y/N] ". Returns (exit code, everything the terminal showed). Fails with an
-    AssertionError when the terminal stays silent for `timeout` seconds."""
+    terminal shows `prompt` (the y/N question by default). Returns (exit code, everything the
+    terminal showed). Fails with an AssertionError when the terminal stays silent for `timeout`
+    seconds."""
     master, slave = pty.openpty()
-    p = subprocess.Popen([str(c) for c in command], stdin=slave, stdout=slave, stderr=slave, env=env, cwd=cwd)
+    p = subprocess.Popen([str(c) for c in command], stdin=slave, stdout=slave, stderr=slave, env=env, cwd=cwd,
+                         preexec_fn=_take_terminal)
     os.close(slave)
     text, answered = b"", False
     while True:
@@ -26,8 +36,8 @@ def run_on_terminal(command, env, cwd, answer=None, timeout=120):
         if not data:
             break
         text += data
-        if answer is not None and not answered and b"[y/N] " in text:
+        if answer is not None and not answered and prompt in text:
             os.write(master, answer.encode() + b"\n")
             answered = True
     os.close(master)
-    return p.wait(timeout=60), text.decode()
+    return p.wait(timeout=60), text.decode("utf-8", "replace")
