@@ -20,7 +20,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 # and the fuzz targets; no examples, consumer or packaging tests.
 sanitize_target=leafsynth_sanitize_ci
 # The CTest labels it runs (Catch2 suites, the CLI tests, the fuzzers), and those it leaves out.
-sanitize_labels='^(unit|multistack|config|stacks|diff|aws_api|deploy_unit|cli|fuzz)$'
+sanitize_labels='^(unit|multistack|config|stacks|diff|aws_api|deploy_unit|cfn|cli|fuzz)$'
 sanitize_skip_labels='^(packaging|deploy|examples)$'
 
 configure_sanitize() {

@@ -84,3 +84,12 @@ else
     exit 2
   }
 fi
+
+# The pinned AWS CDK service specification the typed resources are generated from
+# (tools/cfn/source.json), for the test that they are current; fetched with npm pack once.
+if [ -f "$here/.tools/cfn-spec/aws-cdk-aws-service-spec-$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["version"])' "$here/tools/cfn/source.json").tgz" ]; then
+  echo "setup: the pinned service specification is in $here/.tools/cfn-spec"
+else
+  echo "setup: fetching the pinned service specification (tools/cfn/source.json) into $here/.tools/cfn-spec"
+  python3 "$here/tools/cfn/generate.py" --fetch "$here" || exit 2
+fi

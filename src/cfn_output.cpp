@@ -1,5 +1,6 @@
 #include "leafsynth/cfn_output.hpp"
 
+#include "cfn/validate.hpp"
 #include "leafsynth/fn.hpp"
 
 namespace leafsynth {
@@ -16,6 +17,7 @@ std::vector<std::string> CfnOutput::validate() const {
         errors.push_back("export name is longer than 255 characters; shorten it");
     if (props_.description.size() > 1024)
         errors.push_back("output description is longer than 1024 bytes; shorten it");
+    for (auto& f : cfn::detail::attribute_findings(props_.value, "Value")) errors.push_back(std::move(f));
     return errors;
 }
 

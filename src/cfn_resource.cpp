@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "cfn/validate.hpp"
 #include "leafsynth/errors.hpp"
 #include "leafsynth/tags.hpp"
 
@@ -97,6 +98,8 @@ void CfnResource::add_depends_on(const CfnResource& other) {
 }
 
 void CfnResource::apply_removal_policy(RemovalPolicy policy) { removal_policy_ = policy; }
+
+std::vector<std::string> CfnResource::validate() const { return cfn::detail::schema_findings(*this); }
 
 void CfnResource::add_metadata(const std::string& key, Value value) { metadata_[key] = std::move(value); }
 

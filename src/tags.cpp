@@ -2,41 +2,14 @@
 
 #include <algorithm>
 #include <cctype>
-#include <unordered_map>
 
+#include "cfn/schema.hpp"
 #include "leafsynth/cfn_resource.hpp"
 #include "leafsynth/construct.hpp"
 
 namespace leafsynth {
 
 namespace {
-
-/// Resource types leafsynth knows to be taggable, with where their tags go. Types not listed
-/// take no tags from Tags::of() (a tag on a type that rejects it would fail the deployment).
-const std::unordered_map<std::string, std::pair<TagType, std::string>>& tag_table() {
-    static const std::unordered_map<std::string, std::pair<TagType, std::string>> table = [] {
-        std::unordered_map<std::string, std::pair<TagType, std::string>> t;
-        for (const char* type : {
-                 "AWS::CloudFormation::Stack", "AWS::CloudWatch::Alarm",
-                 "AWS::DynamoDB::Table", "AWS::EC2::EIP", "AWS::EC2::Instance", "AWS::EC2::InternetGateway",
-                 "AWS::EC2::KeyPair", "AWS::EC2::NatGateway", "AWS::EC2::NetworkAcl", "AWS::EC2::RouteTable",
-                 "AWS::EC2::SecurityGroup", "AWS::EC2::Subnet", "AWS::EC2::Volume", "AWS::EC2::VPC",
-                 "AWS::ECR::Repository", "AWS::ECS::CapacityProvider", "AWS::ECS::Cluster", "AWS::ECS::Service",
-                 "AWS::ECS::TaskDefinition", "AWS::Events::Rule", "AWS::IAM::ManagedPolicy", "AWS::IAM::Role",
-                 "AWS::IAM::User", "AWS::KMS::Key", "AWS::Lambda::Function", "AWS::Logs::LogGroup",
-                 "AWS::S3::Bucket", "AWS::SecretsManager::Secret", "AWS::SNS::Topic", "AWS::SQS::Queue",
-                 "AWS::StepFunctions::StateMachine"})
-            t.emplace(type, std::make_pair(TagType::Standard, std::string("Tags")));
-        t.emplace("AWS::EFS::FileSystem", std::make_pair(TagType::Standard, std::string("FileSystemTags")));
-        t.emplace("AWS::EFS::AccessPoint", std::make_pair(TagType::Standard, std::string("AccessPointTags")));
-        t.emplace("AWS::Route53::HostedZone", std::make_pair(TagType::Standard, std::string("HostedZoneTags")));
-        t.emplace("AWS::AutoScaling::AutoScalingGroup", std::make_pair(TagType::AutoScalingGroup, std::string("Tags")));
-        t.emplace("AWS::SSM::Parameter", std::make_pair(TagType::Map, std::string("Tags")));
-        t.emplace("AWS::EC2::LaunchTemplate", std::make_pair(TagType::LaunchTemplate, std::string("TagSpecifications")));
-        return t;
-    }();
-    return table;
-}
 
 /// CDK sorts tags with JavaScript's localeCompare: case-insensitive first, lower case first on ties.
 bool locale_less(const std::string& a, const std::string& b) {
@@ -149,9 +122,15 @@ Value TagManager::render() const {
 }
 
 std::pair<TagType, std::string> TagManager::format_of(const std::string& resource_type) {
-    auto it = tag_table().find(resource_type);
-    if (it == tag_table().end()) return {TagType::NotTaggable, {}};
-    return it->second;
+    // The schemas' tagging section says whether and how a type takes tags. The one exception is
+    // the launch template, which the schemas leave out: its own tags go in `TagSpecifications`.
+    if (resource_type == "AWS::EC2::LaunchTemplate") return {TagType::LaunchTemplate, "TagSpecifications"};
+    const cfn::detail::ResourceSchema* schema = cfn::detail::find_schema(resource_type);
+    if (!schema || schema->tag_property.empty()) return {TagType::NotTaggable, {}};
+    const TagType format = schema->tag_variant == "map"   ? TagType::Map
+                           : schema->tag_variant == "asg" ? TagType::AutoScalingGroup
+                                                          : TagType::Standard;
+    return {format, schema->tag_property};
 }
 
 Tags Tags::of(Construct& scope) { return Tags(scope); }

@@ -13,9 +13,9 @@ class CfnCondition;
 
 /// Options of a CfnOutput.
 struct OutputProps {
-    Value value;                               ///< The output's value (required).
-    std::string description;                   ///< Optional description.
-    std::string export_name;                   ///< When set, the value is exported under this name.
+    Value value{};                             ///< The output's value (required).
+    std::string description{};                   ///< Optional description.
+    std::string export_name{};                   ///< When set, the value is exported under this name.
     const CfnCondition* condition = nullptr;   ///< Output only when this condition holds.
 };
 

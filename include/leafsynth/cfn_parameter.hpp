@@ -14,15 +14,15 @@ namespace leafsynth {
 /// Options of a CfnParameter.
 struct ParameterProps {
     std::string type = "String";              ///< CloudFormation parameter type.
-    Value default_value;                      ///< Default (null: none).
-    std::string description;                  ///< Description.
-    std::vector<std::string> allowed_values;  ///< AllowedValues.
-    std::string allowed_pattern;              ///< AllowedPattern.
-    std::string constraint_description;       ///< ConstraintDescription.
-    std::optional<double> min_value;          ///< MinValue (numbers).
-    std::optional<double> max_value;          ///< MaxValue (numbers).
-    std::optional<int> min_length;            ///< MinLength (strings).
-    std::optional<int> max_length;            ///< MaxLength (strings).
+    Value default_value{};                    ///< Default (null: none).
+    std::string description{};                  ///< Description.
+    std::vector<std::string> allowed_values{};  ///< AllowedValues.
+    std::string allowed_pattern{};              ///< AllowedPattern.
+    std::string constraint_description{};       ///< ConstraintDescription.
+    std::optional<double> min_value{};        ///< MinValue (numbers).
+    std::optional<double> max_value{};        ///< MaxValue (numbers).
+    std::optional<int> min_length{};          ///< MinLength (strings).
+    std::optional<int> max_length{};          ///< MaxLength (strings).
     bool no_echo = false;                     ///< NoEcho.
 };
 

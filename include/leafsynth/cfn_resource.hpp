@@ -65,6 +65,12 @@ public:
     /// The tag manager, or nullptr when this resource type takes no tags.
     TagManager* tags() const { return tags_.get(); }
 
+protected:
+    /// The check against the type's schema (unknown type or property, missing required property,
+    /// wrong value type, unknown attribute): every finding is an error at synthesis. Subclasses
+    /// that add checks call this one too.
+    std::vector<std::string> validate() const override;
+
 private:
     std::string type_;
     Map properties_;

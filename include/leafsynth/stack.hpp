@@ -15,15 +15,15 @@ class CfnElement;
 
 /// Where a stack is deployed. An empty account means "the deploying account" (`AWS::AccountId`).
 struct Environment {
-    std::string account; ///< 12-digit account id, or empty.
-    std::string region;  ///< Region name such as `us-west-2`, or empty when not pinned.
+    std::string account{}; ///< 12-digit account id, or empty.
+    std::string region{};  ///< Region name such as `us-west-2`, or empty when not pinned.
 };
 
 /// Options of a Stack.
 struct StackProps {
-    std::string stack_name;  ///< CloudFormation stack name; defaults to the construct id.
-    std::string description; ///< Template Description (at most 1,024 bytes).
-    Environment env;         ///< Account and region.
+    std::string stack_name{};  ///< CloudFormation stack name; defaults to the construct id.
+    std::string description{}; ///< Template Description (at most 1,024 bytes).
+    Environment env{};         ///< Account and region.
     /// CloudFormation termination protection (CDK's `terminationProtection`): `leafsynth deploy`
     /// turns it on, and `leafsynth destroy` keeps the stack unless it is named with `--stack`.
     bool termination_protection = false;

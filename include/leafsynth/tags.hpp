@@ -57,7 +57,8 @@ public:
     /// The format.
     TagType format() const { return format_; }
 
-    /// The tag format and property name of a resource type, from leafsynth's table.
+    /// The tag format and property name of a resource type, from the resource schemas' tagging
+    /// section (src/cfn/schema.hpp); NotTaggable for types that take no tags or are unknown.
     static std::pair<TagType, std::string> format_of(const std::string& resource_type);
 
 private:

@@ -13,13 +13,6 @@ namespace leafsynth {
 
 namespace detail {
 
-const CreateOnlyEntry* find_create_only(const std::string& type) {
-    const auto& table = create_only_table();
-    auto it = std::lower_bound(table.begin(), table.end(), type,
-                               [](const CreateOnlyEntry& e, const std::string& t) { return e.type < t; });
-    return it != table.end() && it->type == type ? &*it : nullptr;
-}
-
 namespace {
 
 /// Sections whose value is a map of named entries, compared entry by entry.
@@ -50,7 +43,7 @@ bool keeps_resource(const std::string& policy) {
     return policy == "Retain" || policy == "RetainExceptOnCreate" || policy == "Snapshot";
 }
 
-/// Every value at a dotted path below `value` ('*' matches every list item), with the
+/// Every value at a dotted path below `value` ('*' matches every list item or map value), with the
 /// concrete path of each; absent paths give nothing.
 void values_at(const json& value, const std::vector<std::string>& parts, std::size_t k, const std::string& path,
                std::vector<std::pair<std::string, json>>& out) {
@@ -60,6 +53,8 @@ void values_at(const json& value, const std::vector<std::string>& parts, std::si
     }
     const std::string& part = parts[k];
     if (part == "*") {
+        if (value.is_object())
+            for (const auto& [key, item] : value.items()) values_at(item, parts, k + 1, join_path(path, key), out);
         if (!value.is_array()) return;
         for (std::size_t i = 0; i < value.size(); ++i)
             values_at(value[i], parts, k + 1, path + "[" + std::to_string(i) + "]", out);
@@ -157,7 +152,7 @@ void classify(ResourceChange& change, const json& old_res, const json& new_res) 
     if (!entry) {
         raise(Impact::MayReplace);
         change.reasons.push_back("no create-only property data for " + change.new_type +
-                                 " (tests/diff/generate_create_only.py): properties changed");
+                                 " in the resource schemas: properties changed");
         return;
     }
     std::vector<std::string> literal, through_intrinsics, conditional;

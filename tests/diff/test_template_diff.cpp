@@ -212,17 +212,18 @@ TEST_CASE("Replacement: a create-only value that changes only through intrinsics
 }
 
 TEST_CASE("Replacement: a conditionally create-only property may replace") {
-    const json asg = json::parse(R"({"Type": "AWS::AutoScaling::AutoScalingGroup",
-      "Properties": {"MaxSize": "1", "MinSize": "0", "VPCZoneIdentifier": ["subnet-1"]}})");
-    json n = asg;
-    n["Properties"]["VPCZoneIdentifier"] = json::array({"subnet-2"});
-    const ResourceChange c = only_change(asg, n);
+    // The schemas mark an instance's type "may replace" (EBS-backed instances are stopped instead).
+    const json instance = json::parse(R"({"Type": "AWS::EC2::Instance",
+      "Properties": {"ImageId": "ami-1", "InstanceType": "t3.small", "Monitoring": false}})");
+    json n = instance;
+    n["Properties"]["InstanceType"] = "t3.large";
+    const ResourceChange c = only_change(instance, n);
     CHECK(c.impact == Impact::MayReplace);
-    CHECK(has_reason(c, "VPCZoneIdentifier is conditionally create-only"));
+    CHECK(has_reason(c, "InstanceType is conditionally create-only"));
 
-    json size = asg;
-    size["Properties"]["MaxSize"] = 2;
-    CHECK(only_change(asg, size).impact == Impact::UpdateInPlace);
+    json monitoring = instance;
+    monitoring["Properties"]["Monitoring"] = true;
+    CHECK(only_change(instance, monitoring).impact == Impact::UpdateInPlace);
 }
 
 TEST_CASE("Replacement: a type change always replaces") {

@@ -3,10 +3,11 @@
 
 usage: check_golden.py LEAFSYNTH MULTI_REGION_EXAMPLE SOURCE_DIR [--update]
 
-Each entry of SETS is synthesized into a temporary folder and compared file by file (names and
+TYPED_SERVICES_EXAMPLE is the typed_services_example beside MULTI_REGION_EXAMPLE (both are built in
+the build folder's root). Each entry of SETS is synthesized into a temporary folder and compared file by file (names and
 bytes) with templates/<name>/. With --update the folders in templates/ are replaced instead:
 
-    cmake --build build --target leafsynth_cli multi_region_example
+    cmake --build build --target leafsynth_cli multi_region_example typed_services_example
     python3 tests/golden/check_golden.py build/leafsynth build/multi_region_example . --update
 """
 import difflib
@@ -40,6 +41,7 @@ def sets(leafsynth, multi_region, src):
         "containermanager-us-east-1": (synth + examples + ["--region", "us-east-1", "-o"], {}),
         "sample-configs-us-west-2": (synth + samples + ["--base", base, "--region", "us-west-2", "-o"], SAMPLE_ENV),
         "multi-region-us-west-2": ([multi_region, "{out}", "us-west-2"], {}),
+        "typed-services-us-west-2": ([str(pathlib.Path(multi_region).with_name("typed_services_example")), "{out}"], {}),
     }
 
 

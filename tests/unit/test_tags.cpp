@@ -100,16 +100,34 @@ TEST_CASE("Tags::of(app) reaches every taggable resource of every stack, and onl
     CHECK(properties(b, "Logs")["RetentionInDays"] == 7);
 }
 
-TEST_CASE("a resource type leafsynth does not know as taggable keeps its given Tags untouched", "[tags]") {
+TEST_CASE("a resource type whose schema takes no tags keeps its given Tags untouched", "[tags]") {
     App app;
     auto& stack = make<Stack>(app, "TagsUntouched");
-    // AWS::ApiGateway::RestApi takes Tags, but is not in leafsynth's table: Tags::of() leaves it alone.
-    auto& api = make<CfnResource>(stack, "Api", "AWS::ApiGateway::RestApi",
-                                  Map{{"Name", "api"}, {"Tags", tag_list({{"zeta", "1"}, {"Alpha", "2"}})}});
+    // A custom resource has no schema: Tags::of() leaves it alone, and its Tags are data.
+    auto& custom = make<CfnResource>(stack, "Custom", "Custom::Thing",
+                                     Map{{"ServiceToken", "arn:aws:lambda:us-east-1:123456789012:function:f"},
+                                         {"Tags", tag_list({{"zeta", "1"}, {"Alpha", "2"}})}});
     Tags::of(app).add("Project", "leafsynth");
-    CHECK(api.tags() == nullptr);
+    CHECK(custom.tags() == nullptr);
     const json doc = unit::template_of(unit::synth_and_emit(app, "tags-untouched"));
-    CHECK(properties(doc, "Api")["Tags"] == standard_tags({{"zeta", "1"}, {"Alpha", "2"}}));
+    CHECK(properties(doc, "Custom")["Tags"] == standard_tags({{"zeta", "1"}, {"Alpha", "2"}}));
+}
+
+TEST_CASE("every type the schemas give tags is tagged, where and how its schema says", "[tags]") {
+    App app;
+    auto& stack = make<Stack>(app, "TagsFromSchemas");
+    // Types leafsynth never used before the schemas: a REST API (a Key/Value list under Tags), an
+    // SSM parameter (a map), and a Route 53 hosted zone (a list under HostedZoneTags).
+    auto& api = make<CfnResource>(stack, "Api", "AWS::ApiGateway::RestApi",
+                                  Map{{"Name", "api"}, {"Tags", tag_list({{"zeta", "1"}})}});
+    make<CfnResource>(stack, "Param", "AWS::SSM::Parameter", Map{{"Type", "String"}, {"Value", "v"}});
+    make<CfnResource>(stack, "Zone", "AWS::Route53::HostedZone", Map{{"Name", "example.com"}});
+    Tags::of(app).add("Project", "leafsynth");
+    REQUIRE(api.tags() != nullptr);
+    const json doc = unit::template_of(unit::synth_and_emit(app, "tags-from-schemas"));
+    CHECK(properties(doc, "Api")["Tags"] == standard_tags({{"Project", "leafsynth"}, {"zeta", "1"}}));
+    CHECK(properties(doc, "Param")["Tags"] == json{{"Project", "leafsynth"}});
+    CHECK(properties(doc, "Zone")["HostedZoneTags"] == standard_tags({{"Project", "leafsynth"}}));
 }
 
 TEST_CASE("tag priority: the higher wins, on equal priority the deeper scope wins", "[tags]") {
