@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "cfn/validate.hpp"
+#include "detail/property_path.hpp"
 #include "leafsynth/errors.hpp"
 #include "leafsynth/tags.hpp"
 
@@ -63,22 +64,126 @@ CfnResource::CfnResource(Construct& scope, std::string id, std::string type, Map
 
 CfnResource::~CfnResource() = default;
 
-void CfnResource::set_property(const std::string& path, Value value) {
-    Map* target = &properties_;
-    std::size_t start = 0;
-    for (;;) {
-        std::size_t dot = path.find('.', start);
-        std::string key = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-        if (dot == std::string::npos) {
-            if (value.is_null()) target->erase(key);
-            else (*target)[key] = std::move(value);
-            return;
+namespace {
+
+/// `over` (given at creation and with set_property) merged onto `under` (what the owning construct
+/// rendered): maps key by key, a map of list indices into a list element by element (a set_property
+/// path through a rendered list); anything else in `over` replaces. `at` is the path so far.
+Value layered(const Value& under, const Value& over, std::vector<std::string>& at, std::vector<std::string>& problems) {
+    if (!over.is_map() || !(under.is_map() || under.is_list())) return over;
+    Value out = under;
+    for (const auto& [key, value] : over.as_map()) {
+        at.push_back(key);
+        if (out.is_map()) {
+            Map& m = out.as_map();
+            auto it = m.find(key);
+            if (it == m.end()) m.emplace(key, value);
+            else it->second = layered(it->second, value, at, problems);
+        } else {
+            List& l = out.as_list();
+            const auto index = detail::list_index(key);
+            const std::string path = detail::join_property_path(at, at.size());
+            if (!index) problems.push_back(detail::not_an_index("set_property", path, at, at.size() - 1, l.size()));
+            else if (*index >= l.size())
+                problems.push_back(detail::index_past_end("set_property", path, at, at.size() - 1, l.size()) +
+                                   " (the list is rendered by the construct that owns this resource)");
+            else l[*index] = layered(l[*index], value, at, problems);
         }
-        Value& next = (*target)[key];
-        if (!next.is_map()) next = Map{};
-        target = &next.as_map();
-        start = dot + 1;
+        at.pop_back();
     }
+    return out;
+}
+
+[[noreturn]] void fail_at(const CfnResource& resource, const std::string& message) {
+    throw ConstructError("'" + resource.path() + "': " + message);
+}
+
+} // namespace
+
+const Map& CfnResource::properties() const {
+    if (rendered_.empty()) return properties_;
+    if (!merged_current_) {
+        std::vector<std::string> at;
+        merge_problems_.clear();
+        merged_ = layered(Value(rendered_), Value(properties_), at, merge_problems_).as_map();
+        merged_current_ = true;
+    }
+    return merged_;
+}
+
+void CfnResource::render_properties(Map rendered) {
+    rendered_ = std::move(rendered);
+    merged_current_ = false;
+}
+
+std::vector<std::string> CfnResource::validate() const {
+    (void)properties();
+    std::vector<std::string> problems = rendered_.empty() ? std::vector<std::string>{} : merge_problems_;
+    for (auto& f : cfn::detail::schema_findings(*this)) problems.push_back(std::move(f));
+    return problems;
+}
+
+void CfnResource::set_property(const std::string& path, Value value) {
+    const std::vector<std::string> segments = detail::split_property_path(path, this->path(), "set_property");
+    merged_current_ = false;
+    Map* map = &properties_; // the level being walked is a map ...
+    List* list = nullptr;    // ... or a list
+    for (std::size_t i = 0; i < segments.size(); ++i) {
+        const std::string& key = segments[i];
+        const bool last = i + 1 == segments.size();
+        Value* slot = nullptr;
+        if (list) {
+            const auto index = detail::list_index(key);
+            if (!index) fail_at(*this, detail::not_an_index("set_property", path, segments, i, list->size()));
+            if (*index >= list->size()) {
+                if (value.is_null()) return; // removing what is not there
+                fail_at(*this, detail::index_past_end("set_property", path, segments, i, list->size()));
+            }
+            if (last) {
+                if (value.is_null()) list->erase(list->begin() + static_cast<std::ptrdiff_t>(*index));
+                else (*list)[*index] = std::move(value);
+                return;
+            }
+            slot = &(*list)[*index];
+        } else {
+            if (last) {
+                if (value.is_null()) map->erase(key);
+                else (*map)[key] = std::move(value);
+                return;
+            }
+            auto it = map->find(key);
+            if (it == map->end()) {
+                if (value.is_null()) return;
+                it = map->emplace(key, Map{}).first;
+            }
+            slot = &it->second;
+        }
+        if (slot->is_list()) {
+            list = &slot->as_list();
+            map = nullptr;
+            continue;
+        }
+        if (!slot->is_map()) {
+            if (value.is_null()) return;
+            *slot = Map{};
+        }
+        map = &slot->as_map();
+        list = nullptr;
+    }
+}
+
+void CfnResource::add_override(const std::string& path, Value value) {
+    overrides_.push_back({path, detail::split_property_path(path, this->path(), "add_override"), std::move(value)});
+}
+
+void CfnResource::add_deletion_override(const std::string& path) { add_override(path, Value()); }
+
+void CfnResource::add_property_override(const std::string& path, Value value) {
+    add_override("Properties." + path, std::move(value));
+}
+
+void CfnResource::add_property_deletion_override(const std::string& path) {
+    add_property_override(path, Value());
 }
 
 Value CfnResource::ref() const {
@@ -98,8 +203,6 @@ void CfnResource::add_depends_on(const CfnResource& other) {
 }
 
 void CfnResource::apply_removal_policy(RemovalPolicy policy) { removal_policy_ = policy; }
-
-std::vector<std::string> CfnResource::validate() const { return cfn::detail::schema_findings(*this); }
 
 void CfnResource::add_metadata(const std::string& key, Value value) { metadata_[key] = std::move(value); }
 

@@ -181,7 +181,6 @@ Alarm::Alarm(Construct& scope, std::string id, AlarmProps props) : Construct(sco
     if (!props_.description.empty()) properties["AlarmDescription"] = props_.description;
     if (props_.datapoints_to_alarm) properties["DatapointsToAlarm"] = *props_.datapoints_to_alarm;
     if (props_.treat_missing_data) properties["TreatMissingData"] = to_string(*props_.treat_missing_data);
-    if (!props_.alarm_actions.empty()) properties["AlarmActions"] = props_.alarm_actions;
 
     const Metric* m = props_.metric.metric();
     if (m && m->label.empty()) {
@@ -201,9 +200,10 @@ Alarm::Alarm(Construct& scope, std::string id, AlarmProps props) : Construct(sco
     resource_ = &make<CfnResource>(*this, "Resource", "AWS::CloudWatch::Alarm", std::move(properties));
 }
 
-void Alarm::add_alarm_action(Value action_arn) {
-    props_.alarm_actions.push_back(std::move(action_arn));
-    resource_->set_property("AlarmActions", props_.alarm_actions);
+void Alarm::add_alarm_action(Value action_arn) { props_.alarm_actions.push_back(std::move(action_arn)); }
+
+void Alarm::prepare() {
+    resource_->render_properties(props_.alarm_actions.empty() ? Map{} : Map{{"AlarmActions", props_.alarm_actions}});
 }
 
 std::vector<std::string> Alarm::validate() const {
@@ -361,7 +361,6 @@ Dashboard::Dashboard(Construct& scope, std::string id, DashboardProps props)
     Map properties;
     if (!props_.dashboard_name.is_null()) properties["DashboardName"] = props_.dashboard_name;
     resource_ = &make<CfnResource>(*this, "Resource", "AWS::CloudWatch::Dashboard", std::move(properties));
-    render();
 }
 
 void Dashboard::add_widgets(const std::vector<Widget>& row) {
@@ -383,7 +382,6 @@ void Dashboard::add_widgets(const std::vector<Widget>& row) {
         line_height = std::max(line_height, w.height);
     }
     next_y_ = y + line_height;
-    render();
 }
 
 Value Dashboard::body() const {
@@ -394,7 +392,7 @@ Value Dashboard::body() const {
     return body;
 }
 
-void Dashboard::render() { resource_->set_property("DashboardBody", Fn::to_json_string(body())); }
+void Dashboard::prepare() { resource_->render_properties({{"DashboardBody", Fn::to_json_string(body())}}); }
 
 std::vector<std::string> Dashboard::validate() const {
     std::vector<std::string> problems;

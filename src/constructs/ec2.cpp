@@ -83,8 +83,9 @@ CfnResource& SecurityGroup::add_ingress_from(const SecurityGroup& peer, const st
 }
 
 void SecurityGroup::prepare() {
-    resource_->set_property("SecurityGroupEgress", egress_);
-    resource_->set_property("SecurityGroupIngress", ingress_.empty() ? Value() : Value(ingress_));
+    Map rendered{{"SecurityGroupEgress", egress_}};
+    if (!ingress_.empty()) rendered["SecurityGroupIngress"] = ingress_;
+    resource_->render_properties(std::move(rendered));
 }
 
 std::vector<std::string> SecurityGroup::validate() const {
@@ -147,7 +148,7 @@ void LaunchTemplate::prepare() {
     List specs;
     if (!tags.empty())
         for (const char* type : {"instance", "volume"}) specs.push_back(Map{{"ResourceType", type}, {"Tags", tags}});
-    resource_->set_property("LaunchTemplateData.TagSpecifications", specs.empty() ? Value() : Value(specs));
+    resource_->render_properties(specs.empty() ? Map{} : Map{{"LaunchTemplateData", Map{{"TagSpecifications", specs}}}});
 
     if (!role_) return;
     CfnResource* policy = role_->default_policy();

@@ -56,9 +56,13 @@ CfnResource& Cluster::add_capacity_provider(const AsgCapacityProvider& provider,
     }
     providers_.push_back(provider.capacity_provider_name());
     if (weight > 0) default_strategy_.push_back(strategy_value({provider.capacity_provider_name(), weight, 0}));
-    associations_->set_property("CapacityProviders", providers_);
-    associations_->set_property("DefaultCapacityProviderStrategy", default_strategy_);
     return *associations_;
+}
+
+void Cluster::prepare() {
+    if (associations_)
+        associations_->render_properties(
+            {{"CapacityProviders", providers_}, {"DefaultCapacityProviderStrategy", default_strategy_}});
 }
 
 Ec2TaskDefinition::Ec2TaskDefinition(Construct& scope, std::string id, Ec2TaskDefinitionProps props)
@@ -84,7 +88,6 @@ void Ec2TaskDefinition::add_container(ContainerDefinitionProps props) {
                              std::to_string(*props.stop_timeout_seconds) + " s is outside what ECS accepts; use " +
                              std::to_string(kMinStopTimeoutSeconds) + " to " + std::to_string(kMaxStopTimeoutSeconds));
     containers_.push_back(Container{std::move(props), {}});
-    render();
 }
 
 void Ec2TaskDefinition::add_efs_volume(const EfsVolume& volume) {
@@ -92,7 +95,6 @@ void Ec2TaskDefinition::add_efs_volume(const EfsVolume& volume) {
         if (v.name == volume.name)
             throw ConstructError("'" + path() + "': a volume named '" + volume.name + "' already exists");
     volumes_.push_back(volume);
-    render();
 }
 
 void Ec2TaskDefinition::add_mount_point(const std::string& container_name, const MountPoint& mount_point) {
@@ -104,7 +106,6 @@ void Ec2TaskDefinition::add_mount_point(const std::string& container_name, const
                              [&](const EfsVolume& v) { return v.name == mount_point.source_volume; });
     if (!known) throw ConstructError("'" + path() + "': no volume named '" + mount_point.source_volume + "'");
     c->mount_points.push_back(mount_point);
-    render();
 }
 
 LogConfiguration Ec2TaskDefinition::aws_logs(const logs::LogGroup& log_group, const std::string& stream_prefix) {
@@ -116,7 +117,7 @@ LogConfiguration Ec2TaskDefinition::aws_logs(const logs::LogGroup& log_group, co
                                 {"awslogs-stream-prefix", stream_prefix}}};
 }
 
-void Ec2TaskDefinition::render() {
+void Ec2TaskDefinition::prepare() {
     List definitions;
     for (const auto& c : containers_) {
         const auto& p = c.props;
@@ -146,7 +147,6 @@ void Ec2TaskDefinition::render() {
         if (p.logging) d["LogConfiguration"] = Map{{"LogDriver", p.logging->log_driver}, {"Options", p.logging->options}};
         definitions.push_back(std::move(d));
     }
-    resource_->set_property("ContainerDefinitions", definitions.empty() ? Value() : Value(definitions));
     List volumes;
     for (const auto& v : volumes_) {
         Map efs{{"FilesystemId", v.file_system_id}, {"TransitEncryption", enabled(v.transit_encryption)}};
@@ -156,7 +156,10 @@ void Ec2TaskDefinition::render() {
         if (!auth.empty()) efs["AuthorizationConfig"] = auth;
         volumes.push_back(Map{{"EFSVolumeConfiguration", std::move(efs)}, {"Name", v.name}});
     }
-    resource_->set_property("Volumes", volumes.empty() ? Value() : Value(volumes));
+    Map rendered;
+    if (!definitions.empty()) rendered["ContainerDefinitions"] = std::move(definitions);
+    if (!volumes.empty()) rendered["Volumes"] = std::move(volumes);
+    resource_->render_properties(std::move(rendered));
 }
 
 Ec2Service::Ec2Service(Construct& scope, std::string id, Ec2ServiceProps props)

@@ -42,8 +42,9 @@ void Rule::add_target(Value target_arn, Value input) {
     Map target{{"Arn", std::move(target_arn)}, {"Id", "Target" + std::to_string(targets_.size())}};
     if (!input.is_null()) target["Input"] = std::move(input);
     targets_.push_back(std::move(target));
-    resource_->set_property("Targets", targets_);
 }
+
+void Rule::prepare() { resource_->render_properties(targets_.empty() ? Map{} : Map{{"Targets", targets_}}); }
 
 CfnResource& Rule::add_lambda_target(lambda::Function& function, Value input) {
     add_target(function.arn(), std::move(input));

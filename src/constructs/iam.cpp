@@ -43,10 +43,7 @@ Role::Role(Construct& scope, std::string id, RoleProps props) : Construct(scope,
     for (const auto& m : props.managed_policies) add_managed_policy(m);
 }
 
-void Role::add_managed_policy(const std::string& name) {
-    managed_.push_back(aws_managed_policy_arn(name));
-    resource_->set_property("ManagedPolicyArns", managed_);
-}
+void Role::add_managed_policy(const std::string& name) { managed_.push_back(aws_managed_policy_arn(name)); }
 
 void Role::add_to_policy(const PolicyStatement& statement) {
     if (!default_policy_) {
@@ -56,7 +53,11 @@ void Role::add_to_policy(const PolicyStatement& statement) {
         default_policy_->set_property("PolicyName", default_policy_->logical_id());
     }
     statements_.push_back(statement);
-    default_policy_->set_property("PolicyDocument", policy_document(statements_));
+}
+
+void Role::prepare() {
+    resource_->render_properties(managed_.empty() ? Map{} : Map{{"ManagedPolicyArns", managed_}});
+    if (default_policy_) default_policy_->render_properties({{"PolicyDocument", policy_document(statements_)}});
 }
 
 Policy::Policy(Construct& scope, std::string id, std::vector<PolicyStatement> statements, std::vector<Role*> roles)
@@ -65,15 +66,11 @@ Policy::Policy(Construct& scope, std::string id, std::vector<PolicyStatement> st
     for (Role* r : roles) role_refs.push_back(r->role_name());
     resource_ = &make<CfnResource>(*this, "Resource", "AWS::IAM::Policy", Map{{"Roles", role_refs}});
     resource_->set_property("PolicyName", resource_->logical_id());
-    render();
 }
 
-void Policy::add_statement(const PolicyStatement& statement) {
-    statements_.push_back(statement);
-    render();
-}
+void Policy::add_statement(const PolicyStatement& statement) { statements_.push_back(statement); }
 
-void Policy::render() { resource_->set_property("PolicyDocument", policy_document(statements_)); }
+void Policy::prepare() { resource_->render_properties({{"PolicyDocument", policy_document(statements_)}}); }
 
 InstanceProfile::InstanceProfile(Construct& scope, std::string id, const Role& role) : Construct(scope, std::move(id)) {
     resource_ = &make<CfnResource>(*this, "Resource", "AWS::IAM::InstanceProfile", Map{{"Roles", List{role.role_name()}}});

@@ -33,8 +33,12 @@ void LogGroup::add_to_resource_policy(const iam::PolicyStatement& statement) {
         policy_->set_property("PolicyName", make_unique_id(components));
     }
     policy_statements_.push_back(statement);
+}
+
+void LogGroup::prepare() {
     // CloudFormation takes this policy document as a JSON string.
-    policy_->set_property("PolicyDocument", Fn::to_json_string(iam::policy_document(policy_statements_)));
+    if (policy_)
+        policy_->render_properties({{"PolicyDocument", Fn::to_json_string(iam::policy_document(policy_statements_))}});
 }
 
 SubscriptionFilter::SubscriptionFilter(Construct& scope, std::string id, Value log_group_name, Value log_group_arn,

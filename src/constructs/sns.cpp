@@ -24,7 +24,10 @@ void Topic::add_to_resource_policy(iam::PolicyStatement statement) {
         policy_ = &make<CfnResource>(holder, "Resource", "AWS::SNS::TopicPolicy", Map{{"Topics", List{arn()}}});
     }
     statements_.push_back(std::move(statement));
-    policy_->set_property("PolicyDocument", iam::policy_document(statements_));
+}
+
+void Topic::prepare() {
+    if (policy_) policy_->render_properties({{"PolicyDocument", iam::policy_document(statements_)}});
 }
 
 CfnResource& Topic::add_subscription(const std::string& id, const std::string& protocol, Value endpoint,

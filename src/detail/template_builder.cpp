@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include "leafsynth/app.hpp"
 #include "leafsynth/cfn_condition.hpp"
@@ -9,6 +10,7 @@
 #include "leafsynth/cfn_parameter.hpp"
 #include "leafsynth/cfn_resource.hpp"
 #include "leafsynth/fn.hpp"
+#include "detail/property_path.hpp"
 #include "detail/reference_linker.hpp"
 #include "detail/text.hpp"
 #include "leafsynth/tags.hpp"
@@ -169,6 +171,8 @@ std::vector<Value> element_values(const CfnElement& element) {
         // Tags too: a tag given in the properties may hold a reference.
         std::vector<Value> values{Value(r->properties())};
         if (r->tags() && r->tags()->has_tags()) values.push_back(r->tags()->render());
+        // Overrides too: a reference in one must reach this stack like any other.
+        for (const ResourceOverride& o : r->overrides()) values.push_back(o.value);
         return values;
     }
     if (auto* o = dynamic_cast<const CfnOutput*>(&element)) return {o->props().value};
@@ -207,6 +211,88 @@ bool valid_resource_type(std::string_view type) {
     }
     return parts == 3;
 }
+/// An override's value as template JSON, keeping the nulls in its maps (they delete keys when merged).
+Json override_json(Resolver& resolver, const Value& value, const std::string& where) {
+    if (!value.is_map()) return resolver.resolve(value, where);
+    Json out = Json::object();
+    for (const auto& [key, v] : value.as_map()) out[key] = v.is_null() ? Json(nullptr) : override_json(resolver, v, where);
+    return out;
+}
+
+/// `source` (an object) deep-merged into `target`, as CDK's deepMerge: objects key by key, a null
+/// deletes the key, anything else replaces; an object that the deletions in it leave empty goes.
+void deep_merge(Json& target, const Json& source) {
+    if (!target.is_object()) target = Json::object();
+    for (const auto& [key, value] : source.items()) {
+        if (value.is_null()) {
+            target.erase(key);
+        } else if (value.is_object()) {
+            Json& into = target[key];
+            deep_merge(into, value);
+            if (into.empty() && !value.empty()) target.erase(key);
+        } else {
+            target[key] = value;
+        }
+    }
+}
+
+/// Applies one override to `entry`, a resource's template entry (a null `value` deletes). An index
+/// past the end of a list, or a key into a list, is a problem in `errors`; deleting what is not
+/// there does nothing.
+void apply_override(Json& entry, const ResourceOverride& o, Json value, const std::string& where,
+                    std::vector<std::string>& errors) {
+    const std::vector<std::string>& segments = o.segments;
+    const bool deletion = value.is_null();
+    // The list index of segment `i` of a list `node`, or nothing (and, when writing, a problem).
+    auto element = [&](const Json& node, std::size_t i) -> std::optional<std::size_t> {
+        const auto index = list_index(segments[i]);
+        if (index && *index < node.size()) return index;
+        if (!deletion)
+            errors.push_back(where + ": " +
+                             (index ? index_past_end("add_override", o.path, segments, i, node.size())
+                                    : not_an_index("add_override", o.path, segments, i, node.size())));
+        return std::nullopt;
+    };
+    // The maps walked through since the last list, with the key taken: those a deletion empties go.
+    std::vector<std::pair<Json*, std::string>> maps;
+    Json* node = &entry;
+    for (std::size_t i = 0; i + 1 < segments.size(); ++i) {
+        if (node->is_array()) {
+            const auto index = element(*node, i);
+            if (!index) return;
+            node = &(*node)[*index];
+            maps.clear();
+            continue;
+        }
+        if (!node->is_object() || !node->contains(segments[i])) {
+            if (deletion) return;
+            if (!node->is_object()) *node = Json::object();
+        }
+        maps.emplace_back(node, segments[i]);
+        node = &(*node)[segments[i]];
+    }
+    const std::size_t last = segments.size() - 1;
+    if (node->is_array()) {
+        const auto index = element(*node, last);
+        if (!index) return;
+        if (deletion) node->erase(*index);
+        else if (value.is_object()) deep_merge((*node)[*index], value);
+        else (*node)[*index] = std::move(value);
+        return;
+    }
+    if (deletion && !node->is_object()) return;
+    Json one = Json::object();
+    one[segments[last]] = std::move(value);
+    deep_merge(*node, one);
+    if (!deletion) return;
+    for (auto it = maps.rbegin(); it != maps.rend(); ++it) {
+        auto& [parent, key] = *it;
+        const Json& child = (*parent)[key];
+        if (!child.is_object() || !child.empty()) break;
+        parent->erase(key);
+    }
+}
+
 } // namespace
 
 Json build_template(const Stack& stack, std::vector<std::string>& errors, ReferenceLinker* linker,
@@ -273,6 +359,9 @@ Json build_template(const Stack& stack, std::vector<std::string>& errors, Refere
             Map metadata = r->metadata();
             metadata["aws:cdk:path"] = r->path();
             entry["Metadata"] = resolver.resolve(metadata, where);
+            // The escape hatch, last: overrides win over everything above.
+            for (const ResourceOverride& o : r->overrides())
+                apply_override(entry, o, override_json(resolver, o.value, where), where, errors);
             resources[id] = std::move(entry);
         } else if (auto* o = dynamic_cast<const CfnOutput*>(element)) {
             const OutputProps& p = o->props();

@@ -107,7 +107,7 @@ struct AlarmProps {
     List alarm_actions;                           ///< ARNs notified / triggered on ALARM (topics, scaling policies).
 };
 
-/// A CloudWatch alarm (`<id>/Resource`).
+/// A CloudWatch alarm (`<id>/Resource`); its actions are rendered once, in prepare().
 class Alarm : public Construct {
 public:
     /// Creates the alarm.
@@ -120,6 +120,8 @@ public:
     Value alarm_name() const { return resource_->ref(); }
     /// Adds an action run when the alarm goes to ALARM (an SNS topic or scaling policy ARN).
     void add_alarm_action(Value action_arn);
+    /// Renders `AlarmActions`.
+    void prepare() override;
 
 protected:
     /// Checks the metric is set and the evaluation window is one CloudWatch accepts.
@@ -251,7 +253,7 @@ struct DashboardProps {
 };
 
 /// A CloudWatch dashboard (`<id>/Resource`). Each add_widgets call adds a row below the previous ones;
-/// widgets of a row are placed left to right, wrapping at 24 units.
+/// widgets of a row are placed left to right, wrapping at 24 units. The body is rendered once, in prepare().
 class Dashboard : public Construct {
 public:
     /// Creates the dashboard, empty.
@@ -264,13 +266,14 @@ public:
     Value dashboard_name() const { return resource_->ref(); }
     /// The body as a value (before it is turned into JSON text): start, periodOverride, widgets.
     Value body() const;
+    /// Renders `DashboardBody`.
+    void prepare() override;
 
 protected:
     /// Checks there is at least one widget and every widget fits the 24-unit grid.
     std::vector<std::string> validate() const override;
 
 private:
-    void render();
     DashboardProps props_;
     CfnResource* resource_;
     List placed_;  // widgets with x/y

@@ -49,7 +49,8 @@ struct ClusterProps {
 };
 
 /// An ECS cluster (`<id>/Resource`). Capacity providers added to it are associated through one
-/// `AWS::ECS::ClusterCapacityProviderAssociations` (`<id>/<id>`, as CDK names it).
+/// `AWS::ECS::ClusterCapacityProviderAssociations` (`<id>/<id>`, as CDK names it), whose lists are
+/// rendered once, in prepare().
 class Cluster : public Construct {
 public:
     /// Creates the cluster.
@@ -66,6 +67,8 @@ public:
     CfnResource& add_capacity_provider(const AsgCapacityProvider& provider, int weight = 1);
     /// The association resource, or nullptr before the first add_capacity_provider.
     CfnResource* capacity_provider_associations() const { return associations_; }
+    /// Renders the associations' `CapacityProviders` and `DefaultCapacityProviderStrategy`.
+    void prepare() override;
 
 private:
     CfnResource* resource_;
@@ -131,7 +134,7 @@ struct Ec2TaskDefinitionProps {
 
 /// A task definition for the EC2 launch type (`<id>/Resource`) with its task role
 /// (`<id>/TaskRole`) and execution role (`<id>/ExecutionRole`), both trusted by
-/// `ecs-tasks.amazonaws.com`.
+/// `ecs-tasks.amazonaws.com`. Containers, mount points and volumes are rendered once, in prepare().
 class Ec2TaskDefinition : public Construct {
 public:
     /// Creates the task definition.
@@ -153,13 +156,14 @@ public:
     /// The `awslogs` configuration writing into `log_group` with `stream_prefix`, in the stack's
     /// region; the execution role and the task role get write access to the log group.
     LogConfiguration aws_logs(const logs::LogGroup& log_group, const std::string& stream_prefix);
+    /// Renders `ContainerDefinitions` and `Volumes`.
+    void prepare() override;
 
 private:
     struct Container {
         ContainerDefinitionProps props;
         std::vector<MountPoint> mount_points;
     };
-    void render();
     CfnResource* resource_;
     iam::Role* task_role_;
     iam::Role* execution_role_;

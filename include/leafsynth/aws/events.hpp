@@ -31,7 +31,7 @@ struct RuleProps {
 Value input_from_text(const Value& text);
 
 /// An EventBridge rule on the default event bus (`<id>/Resource`). Targets get ids `Target0`,
-/// `Target1`, ... in the order they are added (at most 5).
+/// `Target1`, ... in the order they are added (at most 5), rendered once, in prepare().
 class Rule : public Construct {
 public:
     /// Creates the rule, without targets.
@@ -52,6 +52,8 @@ public:
     void add_sns_target(Value topic_arn, Value input = {});
     /// The targets so far, as written in the template.
     const List& targets() const { return targets_; }
+    /// Renders `Targets`.
+    void prepare() override;
 
 protected:
     /// Checks the pattern is set, the name is valid and there are at most 5 targets.

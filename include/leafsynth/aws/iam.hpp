@@ -51,7 +51,8 @@ struct RoleProps {
 };
 
 /// An IAM role (`<id>/Resource`). Statements added with add_to_policy go to one `DefaultPolicy`
-/// (`<id>/DefaultPolicy/Resource`), created on first use, as in CDK.
+/// (`<id>/DefaultPolicy/Resource`), created on first use, as in CDK. The managed policies and the
+/// policy document are rendered once, in prepare().
 class Role : public Construct, public Grantable {
 public:
     /// Creates the role.
@@ -69,6 +70,8 @@ public:
     void add_managed_policy(const std::string& name);
     /// The default policy resource, or nullptr before the first add_to_policy.
     CfnResource* default_policy() const { return default_policy_; }
+    /// Renders `ManagedPolicyArns` and the default policy's `PolicyDocument`.
+    void prepare() override;
 
 private:
     CfnResource* resource_;
@@ -77,7 +80,7 @@ private:
     List managed_;
 };
 
-/// A standalone `AWS::IAM::Policy` attached to roles (`<id>/Resource`).
+/// A standalone `AWS::IAM::Policy` attached to roles (`<id>/Resource`); its document is rendered once, in prepare().
 class Policy : public Construct {
 public:
     /// Creates the policy with statements, attached to `roles`.
@@ -86,9 +89,10 @@ public:
     void add_statement(const PolicyStatement& statement);
     /// The `AWS::IAM::Policy` resource.
     CfnResource& resource() const { return *resource_; }
+    /// Renders the `PolicyDocument`.
+    void prepare() override;
 
 private:
-    void render();
     CfnResource* resource_;
     std::vector<PolicyStatement> statements_;
 };

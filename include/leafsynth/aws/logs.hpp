@@ -21,7 +21,7 @@ struct LogGroupProps {
     RemovalPolicy removal_policy = RemovalPolicy::Retain; ///< Retain by default, as in CDK.
 };
 
-/// A log group (`<id>/Resource`).
+/// A log group (`<id>/Resource`); its resource policy's document is rendered once, in prepare().
 class LogGroup : public Construct {
 public:
     /// Creates the log group.
@@ -38,6 +38,8 @@ public:
     void add_to_resource_policy(const iam::PolicyStatement& statement);
     /// The resource policy resource, or nullptr when none was added.
     CfnResource* resource_policy() const { return policy_; }
+    /// Renders the resource policy's `PolicyDocument`.
+    void prepare() override;
 
 private:
     CfnResource* resource_;

@@ -15,7 +15,8 @@ struct TopicProps {
     bool enforce_ssl = true;   ///< Deny publishing over plain HTTP (a topic policy statement).
 };
 
-/// An SNS topic (`<id>/Resource`) and, when needed, its topic policy (`<id>/Policy/Resource`).
+/// An SNS topic (`<id>/Resource`) and, when needed, its topic policy (`<id>/Policy/Resource`),
+/// whose document is rendered once, in prepare().
 class Topic : public Construct {
 public:
     /// Creates the topic.
@@ -32,6 +33,8 @@ public:
     /// `<id>/Resource` under `scope` (default: this topic).
     CfnResource& add_subscription(const std::string& id, const std::string& protocol, Value endpoint,
                                   Construct* scope = nullptr);
+    /// Renders the topic policy's `PolicyDocument`.
+    void prepare() override;
 
 private:
     CfnResource* resource_;
