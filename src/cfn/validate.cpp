@@ -116,9 +116,6 @@ void check_attributes(const Value& v, const std::string& path, std::vector<std::
     }
 }
 
-/// The paths the resource's overrides set (none until the escape hatch lands).
-std::vector<std::string> override_paths(const CfnResource&) { return {}; }
-
 class Checker {
 public:
     Checker(const CfnResource& r, const ResourceSchema& s, std::vector<std::string>& out) : r_(r), s_(s), out_(out) {}
@@ -147,8 +144,10 @@ private:
 
     /// True when an override sets `path`, something below it or above it.
     bool overridden(const std::string& path) const {
-        for (const std::string& o : override_paths(r_))
+        for (const auto& override : r_.overrides()) {
+            const std::string& o = override.path;
             if (o == path || o.starts_with(path + ".") || path.starts_with(o + ".")) return true;
+        }
         return false;
     }
 

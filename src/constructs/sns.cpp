@@ -1,11 +1,13 @@
 #include "leafsynth/aws/sns.hpp"
 
+#include "leafsynth/cfn/sns.hpp"
+
 namespace leafsynth::aws::sns {
 
 Topic::Topic(Construct& scope, std::string id, TopicProps props) : Construct(scope, std::move(id)) {
-    Map properties;
-    if (!props.display_name.empty()) properties["DisplayName"] = props.display_name;
-    resource_ = &make<CfnResource>(*this, "Resource", "AWS::SNS::Topic", std::move(properties));
+    resource_ = &make<cfn::sns::CfnTopic>(
+        *this, "Resource",
+        cfn::sns::CfnTopicProps{.display_name = props.display_name.empty() ? Value() : Value(props.display_name)});
     if (props.enforce_ssl) {
         iam::PolicyStatement deny;
         deny.sid = "AllowPublishThroughSSLOnly";
@@ -21,7 +23,7 @@ void Topic::add_to_resource_policy(iam::PolicyStatement statement) {
     if (statement.resources.empty()) statement.resources = {arn()};
     if (!policy_) {
         auto& holder = make<Construct>(*this, "Policy");
-        policy_ = &make<CfnResource>(holder, "Resource", "AWS::SNS::TopicPolicy", Map{{"Topics", List{arn()}}});
+        policy_ = &make<cfn::sns::CfnTopicPolicy>(holder, "Resource", cfn::sns::CfnTopicPolicyProps{.topics = {arn()}});
     }
     statements_.push_back(std::move(statement));
 }
@@ -34,8 +36,9 @@ CfnResource& Topic::add_subscription(const std::string& id, const std::string& p
                                      Construct* scope) {
     // `<id>/Resource`, as CDK's Subscription construct lays it out (same logical id).
     auto& holder = make<Construct>(scope ? *scope : *this, id);
-    return make<CfnResource>(holder, "Resource", "AWS::SNS::Subscription",
-                             Map{{"Endpoint", std::move(endpoint)}, {"Protocol", protocol}, {"TopicArn", arn()}});
+    return make<cfn::sns::CfnSubscription>(
+        holder, "Resource",
+        cfn::sns::CfnSubscriptionProps{.endpoint = std::move(endpoint), .protocol = protocol, .topic_arn = arn()});
 }
 
 } // namespace leafsynth::aws::sns

@@ -116,6 +116,23 @@ PropertyChange create_only_change(const json& old_props, const json& new_props, 
     return PropertyChange::ThroughIntrinsics;
 }
 
+/// A create-only path as the paths that changed: itself without `*`, otherwise each concrete path
+/// it stands for (`ContainerDefinitions[0].PortMappings[0].HostPort`) whose value differs.
+std::vector<std::string> concrete_paths(const json& old_props, const json& new_props, const std::string& property) {
+    if (property.find('*') == std::string::npos) return {property};
+    const auto parts = split_dots(property);
+    std::vector<std::pair<std::string, json>> olds, news;
+    values_at(old_props, parts, 0, "", olds);
+    values_at(new_props, parts, 0, "", news);
+    std::map<std::string, std::pair<const json*, const json*>> both;
+    for (const auto& [p, v] : olds) both[p].first = &v;
+    for (const auto& [p, v] : news) both[p].second = &v;
+    std::vector<std::string> out;
+    for (const auto& [p, v] : both)
+        if (!v.first || !v.second || !values_equal(*v.first, *v.second)) out.push_back(p);
+    return out;
+}
+
 /// Keeps the most specific paths: drops `A` when `A.B` (or `A[0]...`) is also there.
 std::vector<std::string> most_specific(std::vector<std::string> paths) {
     std::vector<std::string> out;
@@ -156,15 +173,18 @@ void classify(ResourceChange& change, const json& old_res, const json& new_res) 
         return;
     }
     std::vector<std::string> literal, through_intrinsics, conditional;
+    auto add = [&](std::vector<std::string>& to, const std::string& p) {
+        for (auto& c : concrete_paths(old_props, new_props, p)) to.push_back(std::move(c));
+    };
     for (const auto& p : entry->always) {
         switch (create_only_change(old_props, new_props, p)) {
-        case PropertyChange::Literal: literal.push_back(p); break;
-        case PropertyChange::ThroughIntrinsics: through_intrinsics.push_back(p); break;
+        case PropertyChange::Literal: add(literal, p); break;
+        case PropertyChange::ThroughIntrinsics: add(through_intrinsics, p); break;
         case PropertyChange::None: break;
         }
     }
     for (const auto& p : entry->conditional)
-        if (create_only_change(old_props, new_props, p) != PropertyChange::None) conditional.push_back(p);
+        if (create_only_change(old_props, new_props, p) != PropertyChange::None) add(conditional, p);
     for (const auto& p : most_specific(literal)) {
         raise(Impact::WillReplace);
         change.reasons.push_back(p + " is create-only");

@@ -115,3 +115,20 @@ TEST_CASE("the schema data: lookups, tags, attributes, create-only flags", "[cfn
     CHECK(schema_types().size() > 1500);
     CHECK(find_schema("AWS::S3::Bucket")->structs.at("Rule").at("Status").required);
 }
+
+TEST_CASE("an override passes what the schema does not know, deliberately", "[cfn][validation]") {
+    App app;
+    auto& stack = make<Stack>(app, "Deliberate", StackProps{.env = {.region = "us-west-2"}});
+    // a property newer than the pinned specification, and a required one given by an override
+    auto& queue = make<sqs::CfnQueue>(stack, "Queue");
+    queue.add_property_override("FutureSetting", "on");
+    auto& policy = make<CfnResource>(stack, "Policy", "AWS::SQS::QueuePolicy", Map{{"Queues", List{queue.ref()}}});
+    policy.add_property_override("PolicyDocument", Map{{"Version", "2012-10-17"}, {"Statement", List{}}});
+    // the same two without overrides are findings
+    make<CfnResource>(stack, "Unknown", "AWS::SQS::Queue", Map{{"FutureSetting", "on"}});
+    make<CfnResource>(stack, "NoDocument", "AWS::SQS::QueuePolicy", Map{{"Queues", List{queue.ref()}}});
+    const auto all = findings(app);
+    CHECK(all.size() == 2);
+    the_finding(all, "Deliberate/Unknown: Properties.FutureSetting: AWS::SQS::Queue has no property FutureSetting");
+    the_finding(all, "Deliberate/NoDocument: Properties.PolicyDocument: AWS::SQS::QueuePolicy requires PolicyDocument");
+}

@@ -391,14 +391,15 @@ class DeployedAppDiffTest(CliRunner, unittest.TestCase):
         self.assertEqual(sorted(resource_rows(report)), sorted(port_change_rows()))
         assert_task_definition_knock_on(self, report)
         task = stack_at(report, f"{MAIN}/ContainerNestedStack")["resources"][0]
-        self.assertEqual(task["reasons"], ["ContainerDefinitions is create-only"])
+        self.assertEqual(task["reasons"], ["ContainerDefinitions[0].PortMappings[0].ContainerPort is create-only",
+                                           "ContainerDefinitions[0].PortMappings[0].HostPort is create-only"])
         self.assertEqual([(c["old"], c["new"]) for c in task["changes"]], [(25565, 25566), (25565, 25566)])
         rules = [(r["kind"], r["direction"], r["protocol"], r["ports"], r["peer"])
                  for r in stack_at(report, f"{MAIN}/SecurityGroupsNestedStack")["security"]["security_group_rules"]]
         self.assertEqual(rules, [("removed", "ingress", "tcp", "25565", "0.0.0.0/0"),
                                  ("added", "ingress", "tcp", "25566", "0.0.0.0/0")])
         self.assertEqual(report["summary"]["will_replace"], 1)
-        self.assertIn("WILL BE REPLACED (ContainerDefinitions is create-only)", human)
+        self.assertIn("WILL BE REPLACED (ContainerDefinitions[0].PortMappings[0].ContainerPort is create-only", human)
 
     def test_volume_path_replaces_the_access_point_and_the_task_definition(self):
         report, _ = self.changed_report("volume", "Path: /data", "Path: /srv/data")

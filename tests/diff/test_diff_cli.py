@@ -103,7 +103,12 @@ def assert_volume_path_change(test, report):
     task = container["resources"][0]
     mount = [c for c in task["changes"] if c["path"] == "Properties.ContainerDefinitions[0].MountPoints[0].ContainerPath"]
     test.assertEqual([(c["old"], c["new"]) for c in mount], [("/data", "/srv/data")])
-    test.assertEqual(sorted(task["reasons"]), ["ContainerDefinitions is create-only", "Volumes is create-only"])
+    test.assertEqual(sorted(task["reasons"]), [
+        "ContainerDefinitions[0].MountPoints[0].ContainerPath is create-only",
+        "ContainerDefinitions[0].MountPoints[0].SourceVolume is create-only",
+        "Volumes[0].EFSVolumeConfiguration.AuthorizationConfig.AccessPointId is create-only and its value involves "
+        "intrinsic functions",
+        "Volumes[0].Name is create-only"])
     test.assertEqual(sorted((e["section"], e["kind"]) for e in container["entries"]),
                      [("Parameters", "added"), ("Parameters", "removed")])
     # The parent passes the new access point to the Container nested stack, and the replaced
@@ -309,7 +314,8 @@ class DiffCli(unittest.TestCase):
         self.assertEqual(sorted(rows), sorted(port_change_rows()))
         assert_task_definition_knock_on(self, report)
         task = stack_at(report, f"{MAIN}/ContainerNestedStack")["resources"][0]
-        self.assertEqual(task["reasons"], ["ContainerDefinitions is create-only"])
+        self.assertEqual(task["reasons"], ["ContainerDefinitions[0].PortMappings[0].ContainerPort is create-only",
+                                           "ContainerDefinitions[0].PortMappings[0].HostPort is create-only"])
         self.assertEqual([c["old"] for c in task["changes"]], [25565, 25565])
         self.assertEqual([c["new"] for c in task["changes"]], [25566, 25566])
         sg = stack_at(report, f"{MAIN}/SecurityGroupsNestedStack")["security"]
@@ -322,7 +328,7 @@ class DiffCli(unittest.TestCase):
         self.assertEqual(report["summary"]["widening"], 1)
         r = self.diff_against(leaf, "--fail")
         self.assertEqual(r.returncode, 1)
-        self.assertIn("WILL BE REPLACED (ContainerDefinitions is create-only)", r.stdout)
+        self.assertIn("WILL BE REPLACED (ContainerDefinitions[0].PortMappings[0].ContainerPort is create-only", r.stdout)
         self.assertIn("Security group rules", r.stdout)
         self.assertRegex(r.stdout, r"\| \+ \| SgContainerTraffic\w+ +\| \$\{SgContainerTraffic\w+\} +\| ingress \| tcp +\| 25566 ")
 

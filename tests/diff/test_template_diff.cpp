@@ -184,7 +184,8 @@ TEST_CASE("Replacement: a port mapping in a task definition's container definiti
     const ResourceChange c = only_change(kTaskDefinition, n);
     // ContainerDefinitions holds intrinsics elsewhere, but the port itself is a literal.
     CHECK(c.impact == Impact::WillReplace);
-    CHECK(has_reason(c, "ContainerDefinitions is create-only"));
+    CHECK(has_reason(c, "ContainerDefinitions[0].PortMappings[0].ContainerPort is create-only")); // the most specific paths
+    CHECK(has_reason(c, "ContainerDefinitions[0].PortMappings[0].HostPort is create-only"));
     REQUIRE(c.changes.size() == 2);
     CHECK(c.changes[0].path == "Properties.ContainerDefinitions[0].PortMappings[0].ContainerPort");
 }

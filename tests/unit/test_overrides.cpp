@@ -68,21 +68,25 @@ TEST_CASE("set_property indexes into lists, escapes dots and never turns a list 
     auto& group = rules_resource(stack, "Group");
     group.set_property("SecurityGroupIngress.1.Description", "changed");
     group.set_property("SecurityGroupIngress.0.FromPort", 8080);
-    group.set_property("Labels.app\\.kubernetes\\.io/name.value", "web"); // not a real property: an escaped key
-    group.set_property("Back\\\\slash", 1);
+    // escaped keys, on a custom resource (its properties are free; a security group has no Labels)
+    auto& custom = make<CfnResource>(stack, "Custom", "Custom::Labels",
+                                     Map{{"ServiceToken", "arn:aws:lambda:us-east-1:123456789012:function:f"}});
+    custom.set_property("Labels.app\\.kubernetes\\.io/name.value", "web");
+    custom.set_property("Back\\\\slash", 1);
 
     const Value& rules = group.properties().at("SecurityGroupIngress");
     REQUIRE(rules.is_list());
     CHECK(rules.as_list().size() == 2);
-    CHECK(group.properties().at("Labels").as_map().count("app.kubernetes.io/name") == 1);
+    CHECK(custom.properties().at("Labels").as_map().count("app.kubernetes.io/name") == 1);
 
     const json doc = unit::template_of(app.synth());
     const json& props = entry(doc, group)["Properties"];
     CHECK(props["SecurityGroupIngress"][0]["FromPort"] == 8080);
     CHECK(props["SecurityGroupIngress"][0]["Description"] == "first");
     CHECK(props["SecurityGroupIngress"][1]["Description"] == "changed");
-    CHECK(props["Labels"] == json::parse(R"({"app.kubernetes.io/name": {"value": "web"}})"));
-    CHECK(props["Back\\slash"] == 1);
+    const json& custom_props = entry(doc, custom)["Properties"];
+    CHECK(custom_props["Labels"] == json::parse(R"({"app.kubernetes.io/name": {"value": "web"}})"));
+    CHECK(custom_props["Back\\slash"] == 1);
 
     // A null removes the list element; removing what is not there does nothing.
     group.set_property("SecurityGroupIngress.0", nullptr);

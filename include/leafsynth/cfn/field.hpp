@@ -10,6 +10,7 @@
 #include <initializer_list>
 #include <iterator>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -40,6 +41,11 @@ struct is_vector<std::vector<E>> : std::true_type {
 };
 
 template <class T>
+struct is_optional : std::false_type {};
+template <class E>
+struct is_optional<std::optional<E>> : std::true_type {};
+
+template <class T>
 struct is_string_map : std::false_type {};
 template <class E>
 struct is_string_map<std::map<std::string, E>> : std::true_type {
@@ -67,6 +73,7 @@ template <class T, class U>
 constexpr bool accepts() {
     using D = std::remove_cvref_t<U>;
     if constexpr (is_field<D>::value || std::is_same_v<D, Value>) return false; // the other constructors
+    else if constexpr (is_optional<D>::value) return accepts<T, const typename D::value_type&>(); // nullopt: unset
     else if constexpr (std::is_same_v<T, bool>) return std::is_same_v<D, bool>;
     else if constexpr (std::is_same_v<T, std::int64_t>) return std::is_integral_v<D> && !std::is_same_v<D, bool>;
     else if constexpr (std::is_same_v<T, double>) return std::is_arithmetic_v<D> && !std::is_same_v<D, bool>;
@@ -87,7 +94,8 @@ constexpr bool accepts() {
 template <class T, class U>
 Value to_value(U&& u) {
     using D = std::remove_cvref_t<U>;
-    if constexpr (std::is_same_v<T, bool>) return Value(u);
+    if constexpr (is_optional<D>::value) return u ? to_value<T>(*u) : Value();
+    else if constexpr (std::is_same_v<T, bool>) return Value(u);
     else if constexpr (std::is_same_v<T, std::int64_t>) return Value(static_cast<std::int64_t>(u));
     else if constexpr (std::is_same_v<T, double>) return Value(static_cast<double>(u));
     else if constexpr (std::is_same_v<T, std::string>) return Value(std::string(std::string_view(u)));
@@ -141,7 +149,8 @@ private:
 ///
 /// `T` is `bool`, `std::int64_t`, `double`, `std::string`, `Value` (free-form JSON), a generated
 /// struct, `std::vector<Field<E>>` or `std::map<std::string, Field<E>>`. Lists take braces:
-/// `.subnet_ids = {"subnet-1", subnet.ref()}`.
+/// `.subnet_ids = {"subnet-1", subnet.ref()}`. A `std::optional` of what it takes is unset when
+/// empty; so is a null `Value`.
 template <class T>
 class Field : public detail::FieldBase {
 public:
