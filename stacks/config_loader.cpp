@@ -4,6 +4,7 @@
 #include "leafsynth/containermanager/config.hpp"
 
 #include "leafsynth/aws/ecs.hpp"
+#include "detail/near_miss.hpp"
 
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
@@ -329,42 +330,7 @@ std::optional<long long> yaml11_int(std::string_view s, bool& overflow) {
     return negative ? -value : value;
 }
 
-/// Case-insensitive optimal-string-alignment distance (a transposition counts as one edit).
-std::size_t edit_distance(std::string_view a_in, std::string_view b_in) {
-    const std::string a = lower(a_in), b = lower(b_in);
-    std::vector<std::vector<std::size_t>> d(a.size() + 1, std::vector<std::size_t>(b.size() + 1));
-    for (std::size_t i = 0; i <= a.size(); ++i)
-        d[i][0] = i;
-    for (std::size_t j = 0; j <= b.size(); ++j)
-        d[0][j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-            d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-                d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
-        }
-    }
-    return d[a.size()][b.size()];
-}
-
-/// The candidate `word` most likely stands for: a case-insensitive match, else the closest one within
-/// two edits (and fewer edits than the candidate has characters, so short words do not match anything).
-std::optional<std::string> near_miss(std::string_view word, const std::vector<std::string_view>& candidates) {
-    if (word.size() > 64) return std::nullopt; // no key is that long, and the distance table would be huge
-    for (auto c : candidates)
-        if (iequals(word, c)) return std::string(c);
-    std::optional<std::string> best;
-    std::size_t best_distance = 3;
-    for (auto c : candidates) {
-        const std::size_t d = edit_distance(word, c);
-        if (d < best_distance && d < c.size()) {
-            best_distance = d;
-            best = std::string(c);
-        }
-    }
-    return best;
-}
+using leafsynth::detail::near_miss; // "did you mean", shared with the schema check
 
 std::string join(const std::vector<std::string_view>& words, std::string_view separator = ", ") {
     std::string out;

@@ -10,7 +10,13 @@
 #include <string>
 
 #include <leafsynth/cfn/s3.hpp>
-#include <leafsynth/leafsynth.hpp>
+#include <leafsynth/app.hpp>
+#include <leafsynth/cfn_condition.hpp>
+#include <leafsynth/cfn_output.hpp>
+#include <leafsynth/cfn_parameter.hpp>
+#include <leafsynth/fn.hpp>
+#include <leafsynth/stack.hpp>
+#include <leafsynth/tags.hpp>
 
 namespace ls = leafsynth;
 namespace s3 = leafsynth::cfn::s3;

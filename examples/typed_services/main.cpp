@@ -15,7 +15,11 @@
 #include <leafsynth/cfn/dynamodb.hpp>
 #include <leafsynth/cfn/s3.hpp>
 #include <leafsynth/cfn/sqs.hpp>
-#include <leafsynth/leafsynth.hpp>
+#include <leafsynth/app.hpp>
+#include <leafsynth/cfn_output.hpp>
+#include <leafsynth/fn.hpp>
+#include <leafsynth/stack.hpp>
+#include <leafsynth/tags.hpp>
 
 namespace ls = leafsynth;
 namespace dynamodb = leafsynth::cfn::dynamodb;
