@@ -178,7 +178,16 @@ void CloudFormationClient::execute_change_set(const std::string& change_set, con
                                               bool disable_rollback) {
     Params params = change_set_params(change_set, stack);
     if (disable_rollback) params.emplace_back("DisableRollback", "true");
-    client_.call("ExecuteChangeSet", params);
+    try {
+        client_.call("ExecuteChangeSet", params);
+    } catch (const ApiError& e) {
+        // A retry after an attempt whose answer was lost (a 5xx, a timeout on a busy service) finds
+        // the change set already executing or executed: that earlier attempt did the work.
+        const std::string& m = e.api_message();
+        const bool already = m.find("EXECUTE_IN_PROGRESS") != std::string::npos ||
+                             m.find("EXECUTE_COMPLETE") != std::string::npos;
+        if (!(e.attempts() > 1 && e.code() == "ValidationError" && already)) throw;
+    }
 }
 
 void CloudFormationClient::delete_change_set(const std::string& change_set, const std::string& stack) {

@@ -173,6 +173,20 @@ TEST_CASE("A missing change set is an ApiError with the service's code and messa
     CHECK(server.seen().size() == 1);
 }
 
+TEST_CASE("An ExecuteChangeSet retried after a lost answer that finds the change set executing succeeds") {
+    const std::string executing = "ChangeSet [arn:cs/1] cannot be executed in its current execution status of "
+                                  "[EXECUTE_IN_PROGRESS]";
+    ScriptedServer server({{500, error_body("InternalFailure", "busy")}, {400, error_body("ValidationError", executing)}});
+    CloudFormationClient cf(cfn_options(server.url()));
+    CHECK_NOTHROW(cf.execute_change_set("arn:cs/1", ""));
+    CHECK(server.seen().size() == 2);
+
+    // The same answer to a first attempt is the caller's error: nothing had executed it for us.
+    ScriptedServer first({{400, error_body("ValidationError", executing)}});
+    CloudFormationClient cf1(cfn_options(first.url()));
+    CHECK_THROWS_AS(cf1.execute_change_set("arn:cs/1", ""), ApiError);
+}
+
 TEST_CASE("execute, delete change set and the stack actions send their form fields") {
     ScriptedServer server({{200, answer("ExecuteChangeSet", "")}});
     CloudFormationClient cf(cfn_options(server.url()));
