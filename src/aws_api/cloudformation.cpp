@@ -139,9 +139,17 @@ ChangeSetCreated CloudFormationClient::create_change_set(const ChangeSetRequest&
     if (request.include_nested_stacks) params.emplace_back("IncludeNestedStacks", "true");
     if (!request.description.empty()) params.emplace_back("Description", request.description);
     if (!request.role_arn.empty()) params.emplace_back("RoleARN", request.role_arn);
-    const pugi::xml_document doc = client_.call("CreateChangeSet", params);
-    const pugi::xml_node result = result_of(doc, "CreateChangeSet");
-    return {child_text(result, "Id"), child_text(result, "StackId")};
+    try {
+        const pugi::xml_document doc = client_.call("CreateChangeSet", params);
+        const pugi::xml_node result = result_of(doc, "CreateChangeSet");
+        return {child_text(result, "Id"), child_text(result, "StackId")};
+    } catch (const ApiError& e) {
+        // A retry after an attempt whose answer was lost finds the change set that attempt made
+        // (the names are unique per deploy): its ids are the answer.
+        if (!(e.attempts() > 1 && e.code() == "AlreadyExistsException")) throw;
+        const ChangeSetDescription made = describe_change_set(request.change_set_name, request.stack_name);
+        return {made.change_set_id, made.stack_id};
+    }
 }
 
 ChangeSetDescription CloudFormationClient::describe_change_set(const std::string& change_set,

@@ -173,6 +173,32 @@ TEST_CASE("A missing change set is an ApiError with the service's code and messa
     CHECK(server.seen().size() == 1);
 }
 
+TEST_CASE("A CreateChangeSet retried after a lost answer that finds its change set made takes that one's ids") {
+    const std::string exists = "ChangeSet leafsynth-deploy-1 already exists";
+    ScriptedServer server({{500, error_body("InternalFailure", "busy")},
+                           {400, error_body("AlreadyExistsException", exists)},
+                           {200, answer("DescribeChangeSet", "<ChangeSetId>arn:cs/1</ChangeSetId><ChangeSetName>leafsynth-deploy-1"
+                                                             "</ChangeSetName><StackId>arn:stack/App/1</StackId>"
+                                                             "<StackName>App</StackName><Status>CREATE_PENDING</Status>"
+                                                             "<Changes/>")}});
+    CloudFormationClient cf(cfn_options(server.url()));
+    ChangeSetRequest request;
+    request.stack_name = "App";
+    request.change_set_name = "leafsynth-deploy-1";
+    request.change_set_type = "UPDATE";
+    request.template_url = "https://bucket.s3.amazonaws.com/t.json";
+    const ChangeSetCreated made = cf.create_change_set(request);
+    CHECK(made.change_set_id == "arn:cs/1");
+    CHECK(made.stack_id == "arn:stack/App/1");
+    REQUIRE(server.seen().size() == 3);
+    CHECK(server.seen()[2].body.find("Action=DescribeChangeSet") != std::string::npos);
+
+    // On a first attempt it is a change set left from elsewhere: the caller's error.
+    ScriptedServer first({{400, error_body("AlreadyExistsException", exists)}});
+    CloudFormationClient cf1(cfn_options(first.url()));
+    CHECK_THROWS_AS(cf1.create_change_set(request), ApiError);
+}
+
 TEST_CASE("An ExecuteChangeSet retried after a lost answer that finds the change set executing succeeds") {
     const std::string executing = "ChangeSet [arn:cs/1] cannot be executed in its current execution status of "
                                   "[EXECUTE_IN_PROGRESS]";
