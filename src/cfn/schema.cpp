@@ -5,6 +5,12 @@
 //   "t": [property, variant]     where tags go and their shape (standard, map, asg)
 // A type is "s" string, "i" integer, "n" number, "b" boolean, "j" JSON, "t" tag,
 // ["a", T] list, ["m", T] map, ["r", Struct] a property type, ["u", T...] one of.
+//
+// The constraints (constraint_data.cpp, written by tools/cfn/constraints.py), one JSON object per type:
+//   {Struct: {Name: C}}  per property type ("" for the resource's own properties), per property
+// where C holds the JSON Schema keywords enum, pattern, minLength, maxLength, minimum, maximum,
+// exclusiveMinimum, exclusiveMaximum, minItems, maxItems as the schema gives them, and "items":
+// C of a list's items or a map's values.
 
 #include "cfn/schema.hpp"
 
@@ -54,6 +60,52 @@ PropertyMap properties_of(const json& j) {
     return out;
 }
 
+std::shared_ptr<const Constraint> constraint_of(const json& j) {
+    auto c = std::make_shared<Constraint>();
+    if (auto e = j.find("enum"); e != j.end())
+        for (const auto& v : *e) {
+            if (v.is_string()) c->enum_strings.push_back(v.get<std::string>());
+            else if (v.is_number()) c->enum_numbers.push_back(v.get<double>());
+            else if (v.is_boolean()) c->enum_strings.push_back(v.get<bool>() ? "true" : "false");
+        }
+    if (auto p = j.find("pattern"); p != j.end() && p->is_string()) c->pattern = p->get<std::string>();
+    const auto size = [&](const char* key, std::optional<std::size_t>& out) {
+        if (auto v = j.find(key); v != j.end() && v->is_number()) out = static_cast<std::size_t>(v->get<double>());
+    };
+    const auto number = [&](const char* key, std::optional<double>& out) {
+        if (auto v = j.find(key); v != j.end() && v->is_number()) out = v->get<double>();
+    };
+    size("minLength", c->min_length);
+    size("maxLength", c->max_length);
+    size("minItems", c->min_items);
+    size("maxItems", c->max_items);
+    number("minimum", c->minimum);
+    number("maximum", c->maximum);
+    number("exclusiveMinimum", c->exclusive_minimum);
+    number("exclusiveMaximum", c->exclusive_maximum);
+    if (auto i = j.find("items"); i != j.end()) c->items = constraint_of(*i);
+    return c;
+}
+
+/// Sets the constraints of `type` (when it has any) on its properties.
+void add_constraints(ResourceSchema& s) {
+    const auto records = constraint_records();
+    const auto it = std::lower_bound(records.begin(), records.end(), s.type,
+                                     [](const SchemaRecord& r, std::string_view t) { return r.type < t; });
+    if (it == records.end() || it->type != s.type) return;
+    const json all = json::parse(it->json);
+    for (const auto& [owner, props] : all.items()) {
+        PropertyMap* target = &s.properties;
+        if (!owner.empty()) {
+            auto st = s.structs.find(owner);
+            if (st == s.structs.end()) continue;
+            target = &st->second;
+        }
+        for (const auto& [name, c] : props.items())
+            if (auto p = target->find(name); p != target->end()) p->second.constraint = constraint_of(c);
+    }
+}
+
 std::unique_ptr<ResourceSchema> parse(const SchemaRecord& record) {
     const json j = json::parse(record.json);
     auto s = std::make_unique<ResourceSchema>();
@@ -66,6 +118,7 @@ std::unique_ptr<ResourceSchema> parse(const SchemaRecord& record) {
         s->tag_property = t->at(0).get<std::string>();
         s->tag_variant = t->at(1).get<std::string>();
     }
+    add_constraints(*s);
     return s;
 }
 

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "cfn/pattern.hpp"
 #include "cfn/schema.hpp"
 #include "detail/near_miss.hpp"
 #include "leafsynth/cfn_parameter.hpp"
@@ -116,6 +117,53 @@ void check_attributes(const Value& v, const std::string& path, std::vector<std::
     }
 }
 
+/// The length of `s` in characters (Unicode code points), as JSON Schema counts it.
+std::size_t characters(const std::string& s) {
+    std::size_t n = 0;
+    for (unsigned char ch : s) n += (ch & 0xC0) != 0x80;
+    return n;
+}
+
+std::string number_text(double d) { return fmt::format("{}", d); }
+
+/// The value as text, for an enum's strings: `5`, `true`, or the string itself.
+std::optional<std::string> enum_text(const Value& v) {
+    if (v.is_string()) return v.as_string();
+    if (v.is_int()) return std::to_string(v.as_int());
+    if (v.is_double()) return number_text(v.as_double());
+    if (v.is_bool()) return v.as_bool() ? "true" : "false";
+    return std::nullopt;
+}
+
+/// The value as a number, when it is one or a string that reads as one.
+std::optional<double> number_of(const Value& v) {
+    if (v.is_int()) return static_cast<double>(v.as_int());
+    if (v.is_double()) return v.as_double();
+    if (v.is_string() && parses_as_number(v.as_string())) return std::strtod(v.as_string().c_str(), nullptr);
+    return std::nullopt;
+}
+
+bool in_enum(const Value& v, const Constraint& c) {
+    const auto text = enum_text(v);
+    if (!text) return true;
+    for (const auto& e : c.enum_strings)
+        if (e == *text) return true;
+    if (const auto n = v.is_bool() ? std::nullopt : number_of(v))
+        for (double e : c.enum_numbers)
+            if (e == *n) return true;
+    return false;
+}
+
+std::string enum_words(const Constraint& c) {
+    std::vector<std::string> all(c.enum_strings.begin(), c.enum_strings.end());
+    for (double e : c.enum_numbers) all.push_back(number_text(e));
+    constexpr std::size_t shown = 12;
+    std::string out;
+    for (std::size_t i = 0; i < all.size() && i < shown; ++i) out += (i ? ", " : "") + all[i];
+    if (all.size() > shown) out += fmt::format(", ... ({} in all)", all.size());
+    return out;
+}
+
 class Checker {
 public:
     Checker(const CfnResource& r, const ResourceSchema& s, std::vector<std::string>& out) : r_(r), s_(s), out_(out) {}
@@ -130,7 +178,7 @@ public:
                     finding(path, s_.type + " has no property " + name + did_you_mean(name, names_of(s_.properties)));
                 continue;
             }
-            check(value, spec->second.type, path);
+            check(value, spec->second.type, path, spec->second.constraint.get());
         }
         required(props, s_.properties, "Properties", s_.type);
     }
@@ -195,9 +243,9 @@ private:
         }
     }
 
-    void check_intrinsic(const Intrinsic& i, const TypeSpec& t, const std::string& path) {
+    void check_intrinsic(const Intrinsic& i, const TypeSpec& t, const std::string& path, const Constraint* c) {
         if (i.kind == Intrinsic::Kind::If) {
-            for (std::size_t n = 1; n < i.args.size(); ++n) check(i.args[n], t, path);
+            for (std::size_t n = 1; n < i.args.size(); ++n) check(i.args[n], t, path, c);
             return;
         }
         const Result got = result_of(i);
@@ -221,35 +269,87 @@ private:
         finding(path, std::string("expects ") + kind_words(t) + ", got " + described(v));
     }
 
+    /// The schema's bounds on a scalar that has the right type.
+    void constrain(const Value& v, const TypeSpec& t, const Constraint& c, const std::string& path) {
+        if (c.has_enum() && !in_enum(v, c)) {
+            const auto text = enum_text(v);
+            finding(path, "expects one of " + enum_words(c) + ", got " + described(v) +
+                              (text ? did_you_mean(*text, {c.enum_strings.begin(), c.enum_strings.end()}) : ""));
+            return;
+        }
+        if (v.is_string() && t.kind == Kind::String) {
+            const std::string& s = v.as_string();
+            const std::size_t n = characters(s);
+            if (c.min_length && n < *c.min_length)
+                finding(path, fmt::format("expects a string of at least {} character{}, got {} ({})", *c.min_length,
+                                          *c.min_length == 1 ? "" : "s", described(v), n));
+            else if (c.max_length && n > *c.max_length)
+                finding(path, fmt::format("expects a string of at most {} characters, got one of {}", *c.max_length, n));
+            if (!c.pattern.empty() && pattern_matches(c.pattern, s) == false)
+                finding(path, "expects a string matching the pattern " + c.pattern + ", got " + described(v));
+            return;
+        }
+        if (t.kind != Kind::Integer && t.kind != Kind::Number) return;
+        const auto n = number_of(v);
+        if (!n) return;
+        if (c.minimum && *n < *c.minimum)
+            finding(path, "expects a number of at least " + number_text(*c.minimum) + ", got " + described(v));
+        else if (c.exclusive_minimum && *n <= *c.exclusive_minimum)
+            finding(path, "expects a number above " + number_text(*c.exclusive_minimum) + ", got " + described(v));
+        if (c.maximum && *n > *c.maximum)
+            finding(path, "expects a number of at most " + number_text(*c.maximum) + ", got " + described(v));
+        else if (c.exclusive_maximum && *n >= *c.exclusive_maximum)
+            finding(path, "expects a number below " + number_text(*c.exclusive_maximum) + ", got " + described(v));
+    }
+
+    void count(std::size_t n, const Constraint* c, const std::string& path, const char* what) {
+        if (!c) return;
+        if (c->min_items && n < *c->min_items)
+            finding(path, fmt::format("expects at least {} {}, got {}", *c->min_items, what, n));
+        else if (c->max_items && n > *c->max_items)
+            finding(path, fmt::format("expects at most {} {}, got {}", *c->max_items, what, n));
+    }
+
+    /// The type check of a scalar: true when `v` has type `t` (or one CloudFormation turns into it).
+    bool scalar_fits(const Value& v, const TypeSpec& t) {
+        switch (t.kind) {
+        // CloudFormation takes numbers and booleans where strings go (and turns them into text)
+        case Kind::String: return !v.is_list() && !v.is_map();
+        case Kind::Integer:
+            return v.is_int() || (v.is_double() && std::floor(v.as_double()) == v.as_double()) ||
+                   (v.is_string() && parses_as_integer(v.as_string()));
+        case Kind::Number: return v.is_int() || v.is_double() || (v.is_string() && parses_as_number(v.as_string()));
+        case Kind::Boolean:
+            return v.is_bool() || (v.is_string() && (v.as_string() == "true" || v.as_string() == "false"));
+        default: return true;
+        }
+    }
+
 public:
-    void check(const Value& v, const TypeSpec& t, const std::string& path) {
+    /// Checks `v` against type `t` and, when the schema sets them, the bounds `c`.
+    void check(const Value& v, const TypeSpec& t, const std::string& path, const Constraint* c = nullptr) {
         if (v.is_null()) return;
-        if (v.is_intrinsic()) return check_intrinsic(v.as_intrinsic(), t, path);
+        if (v.is_intrinsic()) return check_intrinsic(v.as_intrinsic(), t, path, c);
         if (raw_intrinsic(v)) return;
+        const Constraint* items = c ? c->items.get() : nullptr;
         switch (t.kind) {
         case Kind::Json: return;
         case Kind::String:
-            // CloudFormation takes numbers and booleans where strings go (and turns them into text)
-            if (v.is_list() || v.is_map()) mismatch(v, t, path);
-            return;
         case Kind::Integer:
-            if (v.is_int() || (v.is_double() && std::floor(v.as_double()) == v.as_double())) return;
-            if (v.is_string() && parses_as_integer(v.as_string())) return;
-            return mismatch(v, t, path);
         case Kind::Number:
-            if (v.is_int() || v.is_double() || (v.is_string() && parses_as_number(v.as_string()))) return;
-            return mismatch(v, t, path);
         case Kind::Boolean:
-            if (v.is_bool() || (v.is_string() && (v.as_string() == "true" || v.as_string() == "false"))) return;
-            return mismatch(v, t, path);
+            if (!scalar_fits(v, t)) return mismatch(v, t, path);
+            if (c) constrain(v, t, *c, path);
+            return;
         case Kind::List:
             if (!v.is_list()) return mismatch(v, t, path);
+            count(v.as_list().size(), c, path, "items");
             for (std::size_t i = 0; i < v.as_list().size(); ++i)
-                check(v.as_list()[i], t.items.at(0), path + "." + std::to_string(i));
+                check(v.as_list()[i], t.items.at(0), path + "." + std::to_string(i), items);
             return;
         case Kind::Map:
             if (!v.is_map()) return mismatch(v, t, path);
-            for (const auto& [k, item] : v.as_map()) check(item, t.items.at(0), join_path(path, k));
+            for (const auto& [k, item] : v.as_map()) check(item, t.items.at(0), join_path(path, k), items);
             return;
         case Kind::Tag: {
             if (!v.is_map()) return mismatch(v, t, path);
@@ -266,7 +366,10 @@ public:
         }
         case Kind::Union: {
             for (const auto& alt : t.items)
-                if (fits(v, alt, path)) return;
+                if (fits(v, alt, path)) {
+                    if (c) check(v, alt, path, c);
+                    return;
+                }
             std::string words;
             for (std::size_t i = 0; i < t.items.size(); ++i)
                 words += (i == 0 ? "" : i + 1 == t.items.size() ? " or " : ", ") + std::string(kind_words(t.items[i]));
@@ -285,7 +388,7 @@ private:
                 if (!overridden(p)) finding(p, owner + " has no property " + k + did_you_mean(k, names_of(def)));
                 continue;
             }
-            check(item, spec->second.type, p);
+            check(item, spec->second.type, p, spec->second.constraint.get());
         }
         required(m, def, path, owner);
     }

@@ -15,8 +15,9 @@ namespace leafsynth::cfn::detail {
 
 /// What is wrong with `resource` by its type's schema, one line per finding (the caller prefixes
 /// the construct path): an unknown `AWS::` type or property (with "did you mean"), a missing
-/// required property, a value of the wrong JSON type, a key a property type does not have, and
-/// `Fn::GetAtt` of an attribute the target's type does not have. Intrinsics are accepted where
+/// required property, a value of the wrong JSON type, a key a property type does not have, a value
+/// outside the schema's bounds (enum, pattern, length, range, item count), and `Fn::GetAtt` of an
+/// attribute the target's type does not have. Intrinsics are accepted where
 /// their result fits. Properties set by an override (CfnResource::add_override) are not checked:
 /// an override is how to pass what the schema does not know. Types outside `AWS::` (custom
 /// resources, registry types) are not checked.

@@ -1,5 +1,7 @@
 #include "leafsynth/aws/efs.hpp"
 
+#include "leafsynth/cfn/efs.hpp"
+
 namespace leafsynth::aws::efs {
 
 namespace {
@@ -8,10 +10,12 @@ Map via_mount_target() { return Map{{"Bool", Map{{"elasticfilesystem:AccessedVia
 } // namespace
 
 FileSystem::FileSystem(Construct& scope, std::string id, FileSystemProps props) : Construct(scope, std::move(id)) {
-    Map properties{{"Encrypted", props.encrypted},
-                   {"BackupPolicy", Map{{"Status", props.enable_backups ? "ENABLED" : "DISABLED"}}},
-                   {"FileSystemTags",
-                    List{Map{{"Key", "Name"}, {"Value", props.name_tag.empty() ? path() : props.name_tag}}}}};
+    using cfn::efs::CfnFileSystem;
+    cfn::efs::CfnFileSystemProps properties{
+        .backup_policy = CfnFileSystem::BackupPolicyProperty{.status = props.enable_backups ? "ENABLED" : "DISABLED"},
+        .encrypted = props.encrypted,
+        .file_system_tags = {CfnFileSystem::ElasticFileSystemTagProperty{
+            .key = "Name", .value = props.name_tag.empty() ? path() : props.name_tag}}};
     if (!props.allow_anonymous_access) {
         // With a file system policy, clients that do not authenticate with IAM are anonymous and get
         // only what the policy grants "*"; ClientMount is not among it, so they cannot mount.
@@ -19,17 +23,17 @@ FileSystem::FileSystem(Construct& scope, std::string id, FileSystemProps props) 
         s.actions = {"elasticfilesystem:ClientRootAccess", "elasticfilesystem:ClientWrite"};
         s.principal = Map{{"AWS", "*"}};
         s.conditions = via_mount_target();
-        properties["FileSystemPolicy"] = iam::policy_document({s});
+        properties.file_system_policy = iam::policy_document({s});
     }
-    resource_ = &make<CfnResource>(*this, "Resource", "AWS::EFS::FileSystem", std::move(properties));
+    resource_ = &make<CfnFileSystem>(*this, "Resource", properties);
     resource_->apply_removal_policy(props.removal_policy);
     int n = 0;
     for (const auto& subnet : props.subnet_ids) {
-        mount_targets_.push_back(&make<CfnResource>(*this, "EfsMountTarget-" + std::to_string(++n),
-                                                    "AWS::EFS::MountTarget",
-                                                    Map{{"FileSystemId", file_system_id()},
-                                                        {"SecurityGroups", List{props.security_group_id}},
-                                                        {"SubnetId", subnet}}));
+        mount_targets_.push_back(&make<cfn::efs::CfnMountTarget>(
+            *this, "EfsMountTarget-" + std::to_string(++n),
+            cfn::efs::CfnMountTargetProps{.file_system_id = file_system_id(),
+                                          .security_groups = List{props.security_group_id},
+                                          .subnet_id = subnet}));
     }
 }
 
@@ -56,14 +60,17 @@ void FileSystem::grant_root_access(iam::Grantable& grantee) const {
 
 AccessPoint::AccessPoint(Construct& scope, std::string id, const FileSystem& file_system, AccessPointOptions options)
     : Construct(scope, std::move(id)) {
-    Map root{{"Path", options.path},
-             {"CreationInfo", Map{{"OwnerUid", options.owner_uid},
-                                  {"OwnerGid", options.owner_gid},
-                                  {"Permissions", options.permissions}}}};
-    resource_ = &make<CfnResource>(*this, "Resource", "AWS::EFS::AccessPoint",
-                                   Map{{"FileSystemId", file_system.file_system_id()},
-                                       {"RootDirectory", std::move(root)},
-                                       {"AccessPointTags", List{Map{{"Key", "Name"}, {"Value", path()}}}}});
+    using cfn::efs::CfnAccessPoint;
+    resource_ = &make<CfnAccessPoint>(
+        *this, "Resource",
+        cfn::efs::CfnAccessPointProps{
+            .access_point_tags = {CfnAccessPoint::AccessPointTagProperty{.key = "Name", .value = path()}},
+            .file_system_id = file_system.file_system_id(),
+            .root_directory = CfnAccessPoint::RootDirectoryProperty{
+                .creation_info = CfnAccessPoint::CreationInfoProperty{.owner_gid = options.owner_gid,
+                                                                      .owner_uid = options.owner_uid,
+                                                                      .permissions = options.permissions},
+                .path = options.path}});
 }
 
 } // namespace leafsynth::aws::efs

@@ -10,34 +10,11 @@
 #include <vector>
 
 #include "cfn/schema.hpp"
+#include "findings.hpp"
 #include "support.hpp"
 
 using namespace leafsynth;
 namespace sqs = leafsynth::cfn::sqs;
-
-namespace {
-
-/// The messages of the ValidationError that synthesizing `app` throws (none: the app is valid).
-std::vector<std::string> findings(App& app) {
-    try {
-        app.synth();
-    } catch (const ValidationError& e) {
-        return e.messages();
-    }
-    return {};
-}
-
-/// The one finding that contains `text` (fails the test when there is not exactly one).
-std::string the_finding(const std::vector<std::string>& all, const std::string& text) {
-    std::vector<std::string> hits;
-    for (const auto& m : all)
-        if (m.find(text) != std::string::npos) hits.push_back(m);
-    INFO("findings: " << Catch::Detail::stringify(all));
-    REQUIRE(hits.size() == 1);
-    return hits[0];
-}
-
-} // namespace
 
 TEST_CASE("each kind of schema finding, with the construct path and the property path", "[cfn][validation]") {
     App app;
