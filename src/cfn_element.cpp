@@ -7,9 +7,10 @@ namespace leafsynth {
 CfnElement::CfnElement(Construct& scope, std::string id)
     : Construct(scope, std::move(id)), stack_(&Stack::of(scope)) {}
 
-std::string CfnElement::logical_id() const {
+const std::string& CfnElement::logical_id() const {
     if (logical_id_override_) return *logical_id_override_;
-    return stack_->allocate_logical_id(*this);
+    if (allocated_logical_id_.empty()) allocated_logical_id_ = stack_->allocate_logical_id(*this);
+    return allocated_logical_id_;
 }
 
 } // namespace leafsynth

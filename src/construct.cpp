@@ -21,6 +21,7 @@ Construct::Construct(Construct& scope, std::string id) : id_(std::move(id)), par
                              "'); choose a different id");
     }
     scope.children_.push_back(this);
+    scope.child_index_.emplace(id_, this);
 }
 
 Construct::~Construct() {
@@ -30,7 +31,10 @@ Construct::~Construct() {
     owned_.clear();
     if (parent_) {
         auto& siblings = parent_->children_;
-        siblings.erase(std::remove(siblings.begin(), siblings.end(), this), siblings.end());
+        // the newest child is the likeliest to go (a failed make<>), so look from the back
+        if (auto it = std::find(siblings.rbegin(), siblings.rend(), this); it != siblings.rend())
+            siblings.erase(std::next(it).base());
+        parent_->child_index_.erase(id_);
     }
 }
 
@@ -52,9 +56,8 @@ std::vector<const Construct*> Construct::scopes() const {
 }
 
 Construct* Construct::find_child(std::string_view id) const {
-    for (Construct* c : children_)
-        if (c->id_ == id) return c;
-    return nullptr;
+    auto it = child_index_.find(id);
+    return it == child_index_.end() ? nullptr : it->second;
 }
 
 std::vector<Construct*> Construct::descendants_and_self() {

@@ -4,11 +4,14 @@
 #include <ctime>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <vector>
 
 #include "leafsynth/asset.hpp"
 #include "leafsynth/errors.hpp"
+#include "leafsynth/logical_id.hpp"
 
 namespace leafsynth {
 
@@ -40,7 +43,8 @@ std::string zip_directory(const fs::path& dir) {
     std::vector<std::pair<std::string, fs::path>> entries; // archive name -> path
     std::vector<std::string> folders;
     for (auto it = fs::recursive_directory_iterator(dir); it != fs::recursive_directory_iterator(); ++it) {
-        std::string rel = fs::relative(it->path(), dir).generic_string();
+        // lexically: the walk starts at dir, so no canonical paths (a stat per component) are needed
+        std::string rel = it->path().lexically_relative(dir).generic_string();
         // Caches and editor droppings are not code.
         if (it->path().filename() == "__pycache__" || it->path().filename() == ".DS_Store") {
             if (it->is_directory()) it.disable_recursion_pending();
@@ -51,6 +55,29 @@ std::string zip_directory(const fs::path& dir) {
     }
     std::sort(entries.begin(), entries.end());
     std::sort(folders.begin(), folders.end());
+
+    std::vector<std::string> contents; // kept alive until zip_close reads them
+    contents.reserve(entries.size());
+    for (const auto& [name, path] : entries) {
+        std::ifstream in(path, std::ios::binary);
+        if (!in) fail(dir, "cannot read '" + path.string() + "'");
+        contents.emplace_back((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    }
+
+    // The archive is a function of the folder names, file names and contents: one deflate per
+    // distinct folder content in a process (an app packages the same handler folder for every
+    // stack that uses it), the cache keyed by their SHA-256.
+    std::string identity;
+    for (const auto& f : folders) identity.append("d").append(f).push_back('\0');
+    for (std::size_t i = 0; i < entries.size(); ++i)
+        identity.append("f").append(entries[i].first).append("\0" + std::to_string(contents[i].size()) + "\0").append(contents[i]);
+    const std::string key = sha256_hex(identity);
+    static std::mutex cache_mutex;
+    static std::map<std::string, std::string> cache;
+    {
+        std::lock_guard lock(cache_mutex);
+        if (auto hit = cache.find(key); hit != cache.end()) return hit->second;
+    }
 
     zip_error_t error;
     zip_error_init(&error);
@@ -72,13 +99,9 @@ std::string zip_directory(const fs::path& dir) {
         if (i < 0) fail(dir, zip_strerror(archive.get()));
         set_attrs(i, 040755);
     }
-    std::vector<std::string> contents; // kept alive until zip_close reads them
-    contents.reserve(entries.size());
-    for (const auto& [name, path] : entries) {
-        std::ifstream in(path, std::ios::binary);
-        if (!in) fail(dir, "cannot read '" + path.string() + "'");
-        contents.emplace_back((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        zip_source_t* src = zip_source_buffer(archive.get(), contents.back().data(), contents.back().size(), 0);
+    for (std::size_t n = 0; n < entries.size(); ++n) {
+        const std::string& name = entries[n].first;
+        zip_source_t* src = zip_source_buffer(archive.get(), contents[n].data(), contents[n].size(), 0);
         if (!src) fail(dir, zip_strerror(archive.get()));
         zip_int64_t i = zip_file_add(archive.get(), name.c_str(), src, ZIP_FL_ENC_UTF_8);
         if (i < 0) {
@@ -102,6 +125,8 @@ std::string zip_directory(const fs::path& dir) {
     zip_source_close(buffer);
     zip_source_free(buffer);
     if (n < 0 || static_cast<zip_uint64_t>(n) != st.size) fail(dir, "short read of the archive");
+    std::lock_guard lock(cache_mutex);
+    cache.emplace(key, out);
     return out;
 }
 

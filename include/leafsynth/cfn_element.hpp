@@ -19,14 +19,16 @@ public:
 
     /// The stack this element belongs to.
     Stack& stack() const { return *stack_; }
-    /// The logical id: the override when set, else what the stack allocates.
-    std::string logical_id() const;
+    /// The logical id: the override when set, else what the stack allocates (once: it depends
+    /// only on the construct path, which does not change).
+    const std::string& logical_id() const;
     /// Replaces the allocated logical id with `id`.
     void override_logical_id(std::string id) { logical_id_override_ = std::move(id); }
 
 private:
     Stack* stack_;
     std::optional<std::string> logical_id_override_;
+    mutable std::string allocated_logical_id_; ///< Empty until first asked for.
 };
 
 } // namespace leafsynth

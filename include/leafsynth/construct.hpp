@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -89,6 +90,8 @@ private:
     std::string id_;
     Construct* parent_ = nullptr;
     std::vector<Construct*> children_;
+    /// children_ by id (views of their id_), so a lookup or a new child does not walk them all.
+    std::unordered_map<std::string_view, Construct*> child_index_;
     std::vector<std::unique_ptr<Construct>> owned_;
     std::vector<Construct*> dependencies_;
     std::vector<std::shared_ptr<Aspect>> aspects_;

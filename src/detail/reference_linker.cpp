@@ -129,13 +129,15 @@ Value ReferenceLinker::link(const CfnElement& target, const std::string& attribu
             std::string export_name = from.stack_name() + ":" + name;
             // An export the producer already declares for this very value is reused (so it can be
             // kept while no consumer uses it); otherwise one export per value, whatever the consumers.
-            for (const CfnElement* e : from.elements()) {
-                auto* o = dynamic_cast<const CfnOutput*>(e);
-                if (o && !o->props().export_name.empty() && o->props().value == value) {
-                    exports_.emplace(std::make_pair(&target, attribute), o->props().export_name);
-                    break;
+            // Looked for once per value, not once per consumer.
+            if (!exports_.count(std::make_pair(&target, attribute)))
+                for (const CfnElement* e : from.elements()) {
+                    auto* o = dynamic_cast<const CfnOutput*>(e);
+                    if (o && !o->props().export_name.empty() && o->props().value == value) {
+                        exports_.emplace(std::make_pair(&target, attribute), o->props().export_name);
+                        break;
+                    }
                 }
-            }
             if (auto known = exports_.find(std::make_pair(&target, attribute)); known != exports_.end())
                 export_name = known->second;
             else if (exports_.emplace(std::make_pair(&target, attribute), export_name).second) {

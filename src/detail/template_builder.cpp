@@ -164,29 +164,42 @@ Json Resolver::resolve(const Value& value, const std::string& where) {
         value.storage());
 }
 
-namespace {
-/// Every value an element holds, for reference discovery.
-std::vector<Value> element_values(const CfnElement& element) {
-    if (auto* r = dynamic_cast<const CfnResource*>(&element)) {
-        // Tags too: a tag given in the properties may hold a reference.
-        std::vector<Value> values{Value(r->properties())};
-        if (r->tags() && r->tags()->has_tags()) values.push_back(r->tags()->render());
-        // Overrides too: a reference in one must reach this stack like any other.
-        for (const ResourceOverride& o : r->overrides()) values.push_back(o.value);
-        return values;
+void Resolver::discover(const Value& value, const CfnElement& element) {
+    if (value.is_list()) {
+        for (const Value& e : value.as_list()) discover(e, element);
+    } else if (value.is_map()) {
+        for (const auto& [k, e] : value.as_map()) discover(e, element);
+    } else if (value.is_intrinsic()) {
+        const Intrinsic& in = value.as_intrinsic();
+        for (const Value& a : in.args) discover(a, element);
+        // the cases in which resolve_intrinsic asks the linker
+        if (!linker_ || !in.target || (in.kind != Intrinsic::Kind::Ref && in.kind != Intrinsic::Kind::GetAtt) ||
+            &in.target->stack() == &consumer_ || &in.target->root() != &consumer_.root())
+            return;
+        const bool referable = dynamic_cast<const CfnResource*>(in.target) ||
+                               (in.kind == Intrinsic::Kind::Ref && dynamic_cast<const CfnParameter*>(in.target));
+        if (referable) discover(linker_->link(*in.target, in.name, consumer_, element.path()), element);
     }
-    if (auto* o = dynamic_cast<const CfnOutput*>(&element)) return {o->props().value};
-    if (auto* p = dynamic_cast<const CfnParameter*>(&element)) return {p->props().default_value};
-    if (auto* c = dynamic_cast<const CfnCondition*>(&element)) return {c->expression()};
-    return {};
 }
-} // namespace
 
 void discover_references(const Stack& stack, ReferenceLinker& linker) {
     std::vector<std::string> scratch; // problems are reported when the template is built
     Resolver resolver(stack, scratch, &linker);
-    for (const CfnElement* element : stack.elements())
-        for (const Value& v : element_values(*element)) resolver.resolve(v, element->path());
+    for (const CfnElement* element : stack.elements()) {
+        // every value an element holds: a resource's tags too (a tag given in the properties may
+        // hold a reference) and its overrides (a reference in one must reach this stack like any other)
+        if (auto* r = dynamic_cast<const CfnResource*>(element)) {
+            for (const auto& [name, v] : r->properties()) resolver.discover(v, *element);
+            if (r->tags() && r->tags()->has_tags()) resolver.discover(r->tags()->render(), *element);
+            for (const ResourceOverride& o : r->overrides()) resolver.discover(o.value, *element);
+        } else if (auto* o = dynamic_cast<const CfnOutput*>(element)) {
+            resolver.discover(o->props().value, *element);
+        } else if (auto* p = dynamic_cast<const CfnParameter*>(element)) {
+            resolver.discover(p->props().default_value, *element);
+        } else if (auto* c = dynamic_cast<const CfnCondition*>(element)) {
+            resolver.discover(c->expression(), *element);
+        }
+    }
 }
 
 namespace {

@@ -34,6 +34,10 @@ public:
     /// Resolves `value` found at `where` (a construct path) into template JSON.
     Json resolve(const Value& value, const std::string& where);
 
+    /// Walks `value` (held by `element`) for references to other stacks and has the linker make
+    /// what carries each one here, as resolve() would, without building JSON or reporting problems.
+    void discover(const Value& value, const CfnElement& element);
+
     /// Logical ids referenced (Ref / GetAtt) since the last clear().
     const std::set<std::string>& referenced() const { return referenced_; }
     /// Forgets the referenced ids.
