@@ -60,6 +60,13 @@ PropertyMap properties_of(const json& j) {
     return out;
 }
 
+/// The record of `type` in `records` (sorted by type), or nullptr.
+const SchemaRecord* find_record(std::span<const SchemaRecord> records, std::string_view type) {
+    const auto it = std::lower_bound(records.begin(), records.end(), type,
+                                     [](const SchemaRecord& r, std::string_view t) { return r.type < t; });
+    return it == records.end() || it->type != type ? nullptr : &*it;
+}
+
 std::shared_ptr<const Constraint> constraint_of(const json& j) {
     auto c = std::make_shared<Constraint>();
     if (auto e = j.find("enum"); e != j.end())
@@ -89,11 +96,9 @@ std::shared_ptr<const Constraint> constraint_of(const json& j) {
 
 /// Sets the constraints of `type` (when it has any) on its properties.
 void add_constraints(ResourceSchema& s) {
-    const auto records = constraint_records();
-    const auto it = std::lower_bound(records.begin(), records.end(), s.type,
-                                     [](const SchemaRecord& r, std::string_view t) { return r.type < t; });
-    if (it == records.end() || it->type != s.type) return;
-    const json all = json::parse(it->json);
+    const SchemaRecord* record = find_record(constraint_records(), s.type);
+    if (!record) return;
+    const json all = json::parse(record->json);
     for (const auto& [owner, props] : all.items()) {
         PropertyMap* target = &s.properties;
         if (!owner.empty()) {
@@ -125,10 +130,8 @@ std::unique_ptr<ResourceSchema> parse(const SchemaRecord& record) {
 } // namespace
 
 const ResourceSchema* find_schema(std::string_view type) {
-    const auto records = schema_records();
-    const auto it = std::lower_bound(records.begin(), records.end(), type,
-                                     [](const SchemaRecord& r, std::string_view t) { return r.type < t; });
-    if (it == records.end() || it->type != type) return nullptr;
+    const SchemaRecord* it = find_record(schema_records(), type);
+    if (!it) return nullptr;
     static std::mutex mutex;
     static std::map<std::string_view, std::unique_ptr<ResourceSchema>> parsed;
     std::lock_guard lock(mutex);

@@ -82,16 +82,28 @@ std::string Resolver::element_id(const CfnElement& target, const std::string& wh
     return id;
 }
 
+namespace {
+/// A Ref or GetAtt of an element in a stack other than `consumer`: what the linker carries over.
+bool crosses_stacks(const Intrinsic& in, const Stack& consumer) {
+    return in.target && (in.kind == Intrinsic::Kind::Ref || in.kind == Intrinsic::Kind::GetAtt) &&
+           &in.target->stack() != &consumer;
+}
+
+/// What can be referenced across stacks: a resource, or a parameter by Ref.
+bool referable_across(const Intrinsic& in) {
+    return dynamic_cast<const CfnResource*>(in.target) ||
+           (in.kind == Intrinsic::Kind::Ref && dynamic_cast<const CfnParameter*>(in.target));
+}
+} // namespace
+
 Json Resolver::resolve_intrinsic(const Intrinsic& in, const std::string& where) {
     const char* name = fn_name(in.kind);
     Json args = Json::array();
     for (const auto& a : in.args) args.push_back(resolve(a, where));
     // A reference to another stack's element becomes whatever carries it into this stack.
-    if (in.target && (in.kind == Intrinsic::Kind::Ref || in.kind == Intrinsic::Kind::GetAtt) &&
-        &in.target->stack() != &consumer_) {
+    if (crosses_stacks(in, consumer_)) {
         if (foreign(*in.target, where)) return Json{{name, "Invalid"}};
-        bool referable = dynamic_cast<const CfnResource*>(in.target) ||
-                         (in.kind == Intrinsic::Kind::Ref && dynamic_cast<const CfnParameter*>(in.target));
+        const bool referable = referable_across(in);
         if (!linker_ || !referable) {
             errors_.push_back(where + ": references '" + in.target->path() + "' in stack '" +
                               in.target->stack().stack_name() + "' from stack '" + consumer_.stack_name() +
@@ -173,12 +185,8 @@ void Resolver::discover(const Value& value, const CfnElement& element) {
         const Intrinsic& in = value.as_intrinsic();
         for (const Value& a : in.args) discover(a, element);
         // the cases in which resolve_intrinsic asks the linker
-        if (!linker_ || !in.target || (in.kind != Intrinsic::Kind::Ref && in.kind != Intrinsic::Kind::GetAtt) ||
-            &in.target->stack() == &consumer_ || &in.target->root() != &consumer_.root())
-            return;
-        const bool referable = dynamic_cast<const CfnResource*>(in.target) ||
-                               (in.kind == Intrinsic::Kind::Ref && dynamic_cast<const CfnParameter*>(in.target));
-        if (referable) discover(linker_->link(*in.target, in.name, consumer_, element.path()), element);
+        if (linker_ && crosses_stacks(in, consumer_) && &in.target->root() == &consumer_.root() && referable_across(in))
+            discover(linker_->link(*in.target, in.name, consumer_, element.path()), element);
     }
 }
 
