@@ -15,6 +15,18 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build="${LEAFSYNTH_BUILD_DIR:-$here/build}"
 san="${LEAFSYNTH_SANITIZE_BUILD_DIR:-$here/build-sanitize}"
 jobs=$(nproc 2>/dev/null || echo 2)
+# Ninja when the tree is new (its .ninja_log keeps each file's compile time); a tree configured
+# earlier keeps its generator.
+generator_for() { [ -f "$1/CMakeCache.txt" ] || { command -v ninja >/dev/null && echo "-GNinja"; }; }
+# Prints how long a step took: `timed NAME command...`.
+timed() {
+  local name=$1 start rc=0
+  shift
+  start=$(date +%s)
+  "$@" || rc=$?
+  echo "run.sh: $name took $(( $(date +%s) - start )) s"
+  return $rc
+}
 
 # What the sanitizer stage builds (tests/fuzz/CMakeLists.txt): the Catch2 test binaries, the CLI
 # and the fuzz targets; no examples, consumer or packaging tests.
@@ -24,7 +36,7 @@ sanitize_labels='^(unit|multistack|config|stacks|diff|aws_api|deploy_unit|cfn|cl
 sanitize_skip_labels='^(packaging|deploy|examples)$'
 
 configure_sanitize() {
-  cmake -S "$here" -B "$san" -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  cmake -S "$here" -B "$san" $(generator_for "$san") -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -gline-tables-only" \
     -DLEAFSYNTH_SANITIZE=ON -DLEAFSYNTH_FUZZ=ON -DLEAFSYNTH_INSTALL=OFF >/dev/null
 }
@@ -38,7 +50,7 @@ sanitize_stage() {
   local start reports rc=0
   start=$(date +%s)
   echo "sanitize: building $san (clang, ASan + UBSan, libFuzzer)"
-  build_sanitize
+  timed "sanitize build" build_sanitize
   reports="$san/sanitizer-reports"
   rm -rf "$reports"
   mkdir -p "$reports"
@@ -48,8 +60,8 @@ sanitize_stage() {
   export ASAN_OPTIONS="halt_on_error=1:abort_on_error=1:detect_leaks=1:strict_string_checks=1:check_initialization_order=1:strict_init_order=1:detect_stack_use_after_return=1:log_path=$reports/asan"
   export UBSAN_OPTIONS="halt_on_error=1:abort_on_error=1:print_stacktrace=1:log_path=$reports/ubsan"
   # Left out: diff_create_only_up_to_date (label diff) runs no leafsynth code (the GCC run has it).
-  ctest --test-dir "$san" --output-on-failure -j "$jobs" -L "$sanitize_labels" -LE "$sanitize_skip_labels" \
-    -E '^diff_create_only_up_to_date$' || rc=$?
+  timed "sanitize tests" ctest --test-dir "$san" --output-on-failure -j "$jobs" -L "$sanitize_labels" \
+    -LE "$sanitize_skip_labels" -E '^diff_create_only_up_to_date$' || rc=$?
   if compgen -G "$reports/*" >/dev/null; then
     echo "sanitize: sanitizer reports:" >&2
     for f in "$reports"/*; do
@@ -71,8 +83,8 @@ case "${1:-}" in
     fi
     # Python tools installed by setup.sh (when they were not already on PATH).
     [ -d "$here/.tools/venv/bin" ] && export PATH="$PATH:$here/.tools/venv/bin"
-    cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
-    cmake --build "$build" -j "$jobs"
+    cmake -S "$here" -B "$build" $(generator_for "$build") -DCMAKE_BUILD_TYPE=Release >/dev/null
+    timed build cmake --build "$build" -j "$jobs"
     ;;
   sanitize)
     bash "$here/cmake/setup.sh" --sanitize
@@ -91,7 +103,7 @@ case "${1:-}" in
       -o "$here/leafsynth.out"
     ;;
   test)
-    ctest --test-dir "$build" --output-on-failure -j "$jobs"
+    timed tests ctest --test-dir "$build" --output-on-failure -j "$jobs"
     if [ "${LEAFSYNTH_SKIP_SANITIZE:-0}" != 1 ]; then
       sanitize_stage
     fi

@@ -10,7 +10,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 packages=(
-  build-essential cmake pkg-config python3 python3-venv
+  build-essential cmake ninja-build pkg-config python3 python3-venv
   nlohmann-json3-dev libcli11-dev libfmt-dev libyaml-cpp-dev catch2 libssl-dev libzip-dev
   libcurl4-openssl-dev libpugixml-dev libpcre2-dev openssl
 )
