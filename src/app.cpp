@@ -207,6 +207,7 @@ Assembly App::synth(const SynthOptions& options) {
         before = now;
         for (Stack* s : stacks()) detail::discover_references(*s, linker);
     }
+    linker.finish();
     StackDeps deps = linker.dependencies();
     detail::ExtraDependsOn extra;
     construct_dependencies(*this, deps, extra);

@@ -67,6 +67,8 @@ ReferenceLinker::ReferenceLinker() : writers_(std::make_unique<CrossRegionWriter
 
 ReferenceLinker::~ReferenceLinker() = default;
 
+void ReferenceLinker::finish() { writers_->finish(); }
+
 void ReferenceLinker::fail(const std::tuple<const CfnElement*, std::string, const Stack*>& key, std::string message) {
     failures_[key] = message;
     cache_[key] = Value("Invalid");

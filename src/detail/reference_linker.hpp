@@ -46,6 +46,9 @@ public:
     /// The value standing for `target` (Ref when `attribute` is empty, else Fn::GetAtt) inside
     /// `consumer`. `where` is the construct path of the element that uses it (for messages).
     Value link(const CfnElement& target, const std::string& attribute, const Stack& consumer, const std::string& where);
+    /// Completes what linking made (the cross-region writers' parameter lists); called once the
+    /// discovery of references has converged.
+    void finish();
 
     /// Stack dependencies created by references: consumer -> producer -> first reference ("where -> target").
     const std::map<const Stack*, std::map<const Stack*, std::string>>& dependencies() const { return deps_; }

@@ -459,10 +459,16 @@ class CrossRegionChecks(AssemblyChecks):
             self.assertEqual(len(policies), 1, fname)
             self.assertIn(policies[0], writer.get("DependsOn", []), f"{fname}: the writer must wait for its policy")
             patterns = []
-            for st in res[policies[0]]["Properties"]["PolicyDocument"]["Statement"]:
+            statements = res[policies[0]]["Properties"]["PolicyDocument"]["Statement"]
+            for st in statements:
                 self.assertEqual(st["Effect"], "Allow")
+                if st["Action"] == "ssm:DescribeParameters":  # has no resource scope
+                    self.assertEqual(st["Resource"], "*")
+                    continue
                 self.assertLessEqual({"ssm:PutParameter", "ssm:DeleteParameters"}, set(st["Action"]))
                 patterns += [sub_string(r) for r in st["Resource"]]
+            # The writer reads each parameter's Description before deleting it.
+            self.assertIn("ssm:DescribeParameters", [st["Action"] for st in statements])
             region = writer["Properties"]["Region"]
             for name in writer["Properties"]["Parameters"]:
                 arn = f"arn:${{AWS::Partition}}:ssm:{region}:${{AWS::AccountId}}:parameter{name}"

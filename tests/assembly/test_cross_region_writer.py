@@ -88,7 +88,8 @@ class CrossRegionWriterTest(unittest.TestCase):
                 out[p["Name"]] = self.ssm(region).get_parameter(Name=p["Name"])["Parameter"]["Value"]
         return out
 
-    def invoke(self, kind, region, parameters, old_region=None, old_parameters=None, physical=None):
+    def invoke(self, kind, region, parameters, old_region=None, old_parameters=None, physical=None,
+               logical=LOGICAL_ID):
         """Runs the handler with a CloudFormation event; returns the parsed response it PUT."""
         self.requests += 1
         event = {
@@ -97,7 +98,7 @@ class CrossRegionWriterTest(unittest.TestCase):
             "StackId": STACK_ID,
             "RequestId": f"request-{self.requests}",
             "ResourceType": "Custom::LeafsynthCrossRegionParameters",
-            "LogicalResourceId": LOGICAL_ID,
+            "LogicalResourceId": logical,
             "ResourceProperties": {"ServiceToken": "arn:aws:lambda:us-west-2:123456789012:function:w",
                                    "Region": region, "Parameters": parameters},
         }
@@ -116,7 +117,7 @@ class CrossRegionWriterTest(unittest.TestCase):
         response = json.loads(sent["body"])
         self.assertEqual(response["StackId"], STACK_ID)
         self.assertEqual(response["RequestId"], f"request-{self.requests}")
-        self.assertEqual(response["LogicalResourceId"], LOGICAL_ID)
+        self.assertEqual(response["LogicalResourceId"], logical)
         self.assertEqual(result, {"Status": response["Status"]})
         return response
 
@@ -147,6 +148,35 @@ class CrossRegionWriterTest(unittest.TestCase):
         self.assertEqual(response["PhysicalResourceId"], physical)
         self.assertEqual(self.params(OTHER), {"/leafsynth/Edge/a": "ONE", "/leafsynth/Edge/b": "two"})
         self.assertEqual(self.ssm(OTHER).get_parameter(Name="/leafsynth/Edge/a")["Parameter"]["Version"], 2)
+
+    def test_update_writes_only_new_and_changed_parameters(self):
+        # One resource serves every consumer stack of a region: adding a consumer must not rewrite
+        # the parameters of all the others (thousands, at SSM's PutParameter rate).
+        old = {f"/leafsynth/Leaf{i}/Base/ZoneRef": f"zone-{i}" for i in range(3)}
+        physical = self.create(OTHER, old)
+        new = {**old, "/leafsynth/Leaf1/Base/ZoneRef": "zone-1b", "/leafsynth/Leaf3/Base/ZoneRef": "zone-3"}
+        response = self.invoke("Update", OTHER, new, OTHER, old, physical)
+        self.assertEqual(response["Status"], "SUCCESS", response.get("Reason"))
+        self.assertEqual(self.params(OTHER), new)
+        versions = {n: self.ssm(OTHER).get_parameter(Name=n)["Parameter"]["Version"] for n in new}
+        self.assertEqual(versions, {"/leafsynth/Leaf0/Base/ZoneRef": 1, "/leafsynth/Leaf1/Base/ZoneRef": 2,
+                                    "/leafsynth/Leaf2/Base/ZoneRef": 1, "/leafsynth/Leaf3/Base/ZoneRef": 1})
+
+    def test_deleting_a_resource_leaves_the_parameters_another_resource_has_taken_over(self):
+        # Upgrading from one writer resource per consumer stack to one per region: CloudFormation
+        # creates the new resource (which writes the same names), then deletes the old one.
+        shared = {"/leafsynth/Leaf/Base/ZoneRef": "zone-1", "/leafsynth/Leaf/Base/LogRef": "log-1"}
+        old_physical = self.create(OTHER, {**shared, "/leafsynth/Leaf/Base/Gone": "x"})
+        # A parameter written before owners were recorded (no Description) counts as the old one's.
+        self.ssm(OTHER).put_parameter(Name="/leafsynth/Leaf/Base/Legacy", Value="l", Type="String")
+        response = self.invoke("Create", OTHER, shared, logical="ParametersNew")
+        self.assertEqual(response["Status"], "SUCCESS", response.get("Reason"))
+        response = self.invoke("Delete", OTHER, {**shared, "/leafsynth/Leaf/Base/Gone": "x",
+                                                 "/leafsynth/Leaf/Base/Legacy": "l"}, physical=old_physical)
+        self.assertEqual(response["Status"], "SUCCESS", response.get("Reason"))
+        self.assertEqual(self.params(OTHER), shared)
+        description = self.ssm(OTHER).describe_parameters()["Parameters"][0]["Description"]
+        self.assertEqual(description, "leafsynth: written by ParametersNew of " + STACK_ID)
 
     def test_update_deletes_a_dropped_name(self):
         old = {"/leafsynth/Edge/a": "one", "/leafsynth/Edge/b": "two", "/leafsynth/Edge/c": "three"}

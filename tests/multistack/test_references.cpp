@@ -76,18 +76,51 @@ TEST_CASE("different regions: an SSM parameter written by the producer, read thr
     CHECK(writer["Properties"]["Region"] == "us-east-1");
     CHECK(writer["Properties"]["Parameters"] ==
           json::parse(R"({"/leafsynth/Consumer/Producer/TopicRef":{"Ref":"Topic"}})"));
-    // Least privilege: only the consumer's parameters, only in its region.
+    // Least privilege: only this producer's parameters, only in the consumer's region.
     bool scoped = false;
     for (auto& [id, r] : p["Resources"].items()) {
         if (r["Type"] != "AWS::IAM::Policy") continue;
         auto statement = r["Properties"]["PolicyDocument"]["Statement"][0];
         CHECK(statement["Resource"] ==
-              json::parse(R"([{"Fn::Sub":"arn:${AWS::Partition}:ssm:us-east-1:${AWS::AccountId}:parameter/leafsynth/Consumer/Producer/*"}])"));
+              json::parse(R"([{"Fn::Sub":"arn:${AWS::Partition}:ssm:us-east-1:${AWS::AccountId}:parameter/leafsynth/*/Producer/*"}])"));
+        // Before deleting, the writer reads who wrote each parameter: a read-only call without resource scope.
+        CHECK(r["Properties"]["PolicyDocument"]["Statement"][1] ==
+              json::parse(R"({"Effect":"Allow","Action":"ssm:DescribeParameters","Resource":"*"})"));
         scoped = true;
     }
     CHECK(scoped);
     CHECK_FALSE(p.contains("Outputs")); // no export: nothing can lock the producer
     CHECK(a.stacks[1].dependencies == std::vector<std::string>{"Producer"});
+}
+
+TEST_CASE("cross-region writers: one resource per consumer region, whatever the number of consumer stacks") {
+    App app;
+    auto& producer = make<Stack>(app, "Producer", in("Producer", "eu-west-1"));
+    auto& t = topic(producer, "Topic");
+    // 600 consumers in us-east-1 and one in ap-south-1: one writer resource per consumer per region
+    // would put the producer over CloudFormation's 500 resources.
+    for (int i = 0; i < 600; ++i) param(make<Stack>(app, "East" + std::to_string(i), in("East" + std::to_string(i), "us-east-1")), "Arn", t.ref());
+    param(make<Stack>(app, "South", in("South", "ap-south-1")), "Arn", t.get_att("TopicName"));
+    Assembly a = unit::synth_and_emit(app, "refs-cross-region-many");
+    json p = unit::template_of(a, "Producer");
+    std::map<std::string, json> writers; // region -> resource
+    for (auto& [id, r] : p["Resources"].items())
+        if (r["Type"] == "Custom::LeafsynthCrossRegionParameters") writers[r["Properties"]["Region"]] = r;
+    REQUIRE(writers.size() == 2);
+    const json& east = writers["us-east-1"]["Properties"]["Parameters"];
+    CHECK(east.size() == 600);
+    CHECK(east["/leafsynth/East0/Producer/TopicRef"] == json::parse(R"({"Ref":"Topic"})"));
+    CHECK(east["/leafsynth/East599/Producer/TopicRef"] == json::parse(R"({"Ref":"Topic"})"));
+    CHECK(writers["ap-south-1"]["Properties"]["Parameters"] ==
+          json::parse(R"({"/leafsynth/South/Producer/TopicTopicName":{"Fn::GetAtt":["Topic","TopicName"]}})"));
+    // The policy: one wildcard per region (a list of 600 ARNs would exceed an inline policy's size).
+    std::vector<json> policies;
+    for (auto& [id, r] : p["Resources"].items())
+        if (r["Type"] == "AWS::IAM::Policy") policies.push_back(r["Properties"]["PolicyDocument"]["Statement"][0]["Resource"]);
+    REQUIRE(policies.size() == 1);
+    CHECK(policies[0] == json::parse(R"([{"Fn::Sub":"arn:${AWS::Partition}:ssm:ap-south-1:${AWS::AccountId}:parameter/leafsynth/*/Producer/*"},
+                                        {"Fn::Sub":"arn:${AWS::Partition}:ssm:us-east-1:${AWS::AccountId}:parameter/leafsynth/*/Producer/*"}])"));
+    CHECK(p["Resources"].size() < 10);
 }
 
 TEST_CASE("a reference needs both stacks to have a region, and one account") {
