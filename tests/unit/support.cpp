@@ -121,7 +121,7 @@ void write_file(const fs::path& path, const std::string& contents) {
 }
 
 void emit(const leafsynth::Assembly& assembly, const std::string& name) {
-    const fs::path dir = LEAFSYNTH_UNIT_EMIT_DIR;
+    const fs::path dir = emit_root();
     std::size_t templates = 0;
     for (const auto& f : assembly.files) templates += f.path.find(".template.") != std::string::npos;
     const bool several = templates > 1;
@@ -156,7 +156,7 @@ std::string ssm_parameter_of(const json& t, const json& value) {
 }
 
 fs::path scratch_dir(const std::string& name) {
-    const fs::path dir = fs::path(LEAFSYNTH_UNIT_SCRATCH_DIR) / name;
+    const fs::path dir = fs::path(scratch_root()) / name;
     fs::remove_all(dir);
     fs::create_directories(dir);
     return dir;

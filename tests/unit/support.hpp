@@ -15,6 +15,13 @@ namespace unit {
 
 using nlohmann::json;
 
+/// The folders of the suite: below emit_root() its valid templates for the cfn-lint pass, below
+/// scratch_root() its scratch folders. Defined per suite by support_dirs.cpp (from the suite's
+/// LEAFSYNTH_UNIT_EMIT_DIR and LEAFSYNTH_UNIT_SCRATCH_DIR), so that this file's helpers are
+/// compiled once for all suites (leafsynth_test_support).
+const char* emit_root();
+const char* scratch_root();
+
 /// Parses JSON text (throws on a syntax error).
 json parse_json(const std::string& text);
 
