@@ -329,6 +329,48 @@ class ChangeSetTests(unittest.TestCase):
             cfn.describe_stacks(StackName="CompatProtected")
 
 
+class IamThreadTests(unittest.TestCase):
+    """Fix 32: roles created from many request threads at once (as when independent stacks are
+    deployed side by side) all succeed, none with moto's 'dictionary changed size'."""
+
+    def test_roles_created_concurrently(self):
+        import concurrent.futures
+        iam = [client(SERVER, "iam") for _ in range(8)]
+        trust = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                                    "Principal": {"Service": "lambda.amazonaws.com"}}]})
+
+        def create(i):
+            iam[i % 8].create_role(RoleName=f"compat-threads-{i}", AssumeRolePolicyDocument=trust)
+            return i
+
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            done = sorted(pool.map(create, range(200)))
+        self.assertEqual(done, list(range(200)))
+        names = {r["RoleName"] for page in iam[0].get_paginator("list_roles").paginate() for r in page["Roles"]}
+        self.assertLessEqual({f"compat-threads-{i}" for i in range(200)}, names)
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            list(pool.map(lambda i: iam[i % 8].delete_role(RoleName=f"compat-threads-{i}"), range(200)))
+
+    def test_a_role_created_while_the_roles_are_listed(self):
+        # The race itself, made deterministic in this process: a role created while another thread
+        # is half-way through get_roles (moto's own create_role does that walk) must not break it.
+        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.iam.models import iam_backends
+        import moto_compat.moto_cfn_compat as compat
+        self.assertIn("iam-role-threads", compat.apply())
+        backend = iam_backends[DEFAULT_ACCOUNT_ID]["aws"]
+        trust = json.dumps({"Version": "2012-10-17", "Statement": []})
+        for i in range(3):
+            backend.create_role(f"listed-{i}", trust, "/", None, "", [], None)
+        seen = []
+        for role in backend.get_roles():
+            seen.append(role.name)
+            if len(seen) == 1:
+                backend.create_role("created-meanwhile", trust, "/", None, "", [], None)
+        self.assertLessEqual({"listed-0", "listed-1", "listed-2"}, set(seen))
+        self.assertIn("created-meanwhile", {r.name for r in backend.get_roles()})
+
+
 class StackDeletionTests(unittest.TestCase):
     """Fix 30: deleting a stack as CloudFormation does (retained resources skipped, a non-empty
     bucket DELETE_FAILED, a nested stack's failure failing its parent, a second DeleteStack)."""

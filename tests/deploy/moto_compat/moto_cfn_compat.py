@@ -189,6 +189,12 @@ moto 5.2.1 lets anyone assume any role:
      (tests that assume made-up roles keep moto's behaviour): AssumeRole (and
      AssumeRoleWithWebIdentity, which moto answers through it) of a role that is not in moto's IAM
      is refused so.
+moto 5.2.1's IAM backend is not safe across moto_server's request threads:
+ 32. moto/iam/models.py IAMBackend.create_role checks the name against `self.get_roles()`, a live
+     view of the roles dict; two stacks created at once (leafsynth deploys independent stacks side
+     by side) make one CreateStack fail with "RuntimeError: dictionary changed size during
+     iteration" half-way, and the stack stays CREATE_IN_PROGRESS (seen in destroy_native_moto). The
+     fix makes get_roles return a snapshot and serializes create_role and delete_role with one lock.
 Each fix only fills in what moto lacks (a model is only registered for a type moto has no model
 for), so it is harmless on a moto that has fixed the bug.
 
@@ -1727,6 +1733,35 @@ def _fix_assume_role_existence() -> str:
     return "assume-role-existence"
 
 
+def _fix_iam_role_threads() -> str:
+    """Fix 32."""
+    import threading
+
+    from moto.iam.models import IAMBackend
+
+    if getattr(IAMBackend.get_roles, "_leafsynth_compat", False):
+        return "iam-role-threads (already applied)"
+    lock = threading.RLock()
+    original_get, original_create, original_delete = IAMBackend.get_roles, IAMBackend.create_role, \
+        IAMBackend.delete_role
+
+    def get_roles(self, *args, **kwargs):
+        with lock:
+            return list(original_get(self, *args, **kwargs))
+
+    def create_role(self, *args, **kwargs):
+        with lock:
+            return original_create(self, *args, **kwargs)
+
+    def delete_role(self, *args, **kwargs):
+        with lock:
+            return original_delete(self, *args, **kwargs)
+
+    get_roles._leafsynth_compat = True  # type: ignore[attr-defined]
+    IAMBackend.get_roles, IAMBackend.create_role, IAMBackend.delete_role = get_roles, create_role, delete_role
+    return "iam-role-threads"
+
+
 def apply() -> list[str]:
     """Applies the fixes (idempotent); returns their names."""
     if not _applied:
@@ -1737,5 +1772,5 @@ def apply() -> list[str]:
                          _fix_ssm_parameter_attributes(), _fix_resource_events_and_failures(),
                          _fix_stack_operations(), _fix_inline_custom_resources(),
                          _fix_bucket_policy_conditions(), _fix_drift_detection(),
-                         _fix_assume_role_existence()])
+                         _fix_assume_role_existence(), _fix_iam_role_threads()])
     return list(_applied)
