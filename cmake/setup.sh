@@ -12,7 +12,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 packages=(
   build-essential cmake ninja-build pkg-config python3 python3-venv
   nlohmann-json3-dev libcli11-dev libfmt-dev libyaml-cpp-dev catch2 libssl-dev libzip-dev
-  libcurl4-openssl-dev libpugixml-dev libpcre2-dev openssl
+  libcurl4-openssl-dev libpugixml-dev libpcre2-dev libmimalloc-dev openssl
 )
 if [ "${1:-}" = --sanitize ]; then
   # clang++ (14 on Debian 12), its ASan/UBSan/LSan and libFuzzer runtimes (libclang_rt.*), and
