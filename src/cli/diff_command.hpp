@@ -7,6 +7,7 @@
 #include <string>
 
 #include "app_loader.hpp"
+#include "leafsynth/diff.hpp"
 
 namespace leafsynth::cli {
 
@@ -28,5 +29,9 @@ CLI::App* add_diff_command(CLI::App& cli, DiffArgs& args);
 /// Runs `leafsynth diff`: prints the report on stdout and returns the exit code (0, or 1 with
 /// --fail when there are differences). Throws leafsynth::Error (exit 2) on bad input.
 int run_diff(const DiffArgs& args);
+
+/// The app synthesized in memory and compared with its deployed stacks (src/cli/aws/diff_deployed.cpp,
+/// in leafsynth-aws; in leafsynth it hands the command line over to leafsynth-aws, see aws_program.hpp).
+AssemblyDiff diff_with_deployed(const DiffArgs& args);
 
 } // namespace leafsynth::cli

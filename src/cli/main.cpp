@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "app_loader.hpp"
+#include "aws_program.hpp"
 #include "deploy_command.hpp"
 #include "destroy_command.hpp"
 #include "diff_command.hpp"
@@ -127,6 +128,7 @@ int run_graph(const AppArgs& args, const std::string& format) {
 } // namespace
 
 int main(int argc, char** argv) {
+    leafsynth::cli::keep_command_line(argc, argv);
     CLI::App cli{"leafsynth: synthesize AWS CloudFormation templates for the ContainerManager app from C++ constructs.",
                  "leafsynth"};
     cli.set_version_flag("--version", std::string("leafsynth ") + leafsynth::version);

@@ -848,6 +848,72 @@ class AtomicOutputTest(TempDirTest):
         self.synth(example("minecraft"), outdir=fresh)
 
 
+def needed_libraries(program: pathlib.Path) -> list:
+    """The shared libraries a program's ELF dynamic section names (readelf, from binutils)."""
+    out = subprocess.run(["readelf", "-d", str(program)], capture_output=True, text=True, check=True).stdout
+    return re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", out)
+
+
+class AwsProgramTest(TempDirTest):
+    """`leafsynth` loads no network library; the commands that talk to AWS run in leafsynth-aws
+    (src/cli/aws_program.hpp), beside it in a build tree."""
+
+    def aws_program(self) -> pathlib.Path:
+        return pathlib.Path(ARGS.cli).parent / "leafsynth-aws"
+
+    def run_program(self, program, *args):
+        return subprocess.run([str(program), *map(str, args)], capture_output=True, text=True,
+                              env=controlled_env(self.home))
+
+    def test_leafsynth_needs_no_network_library(self):
+        offline = needed_libraries(pathlib.Path(ARGS.cli))
+        self.assertTrue(any(lib.startswith("libc.so") for lib in offline), offline)
+        for lib in offline:
+            self.assertNotRegex(lib, r"^lib(curl|ssl|gnutls|nghttp2|ssh2|pugixml)", offline)
+        # The check can tell: leafsynth-aws has them.
+        self.assertTrue(any(lib.startswith("libcurl") for lib in needed_libraries(self.aws_program())))
+
+    def test_aws_commands_run_in_leafsynth_aws(self):
+        handed_over = self.leafsynth("bootstrap", "--show-template")
+        self.assert_ok(handed_over)
+        direct = self.run_program(self.aws_program(), "bootstrap", "--show-template")
+        self.assertEqual(direct.returncode, 0, direct.stderr)
+        self.assertEqual(handed_over.stdout, direct.stdout)
+        self.assertIn("AWS::S3::Bucket", handed_over.stdout)
+
+    def test_mistakes_are_answered_before_the_hand_over(self):
+        # Parsed by leafsynth itself: the same error with or without leafsynth-aws.
+        lone = self.tmp / "lone"
+        lone.mkdir()
+        shutil.copy2(ARGS.cli, lone / "leafsynth")
+        for program in (ARGS.cli, lone / "leafsynth"):
+            proc = self.run_program(program, "deploy", "--require-approval", "sometimes")
+            self.assertEqual(proc.returncode, 2, proc.stderr)
+            self.assertIn("--require-approval", proc.stderr)
+
+    def test_without_leafsynth_aws(self):
+        lone = self.tmp / "lone"
+        lone.mkdir()
+        shutil.copy2(ARGS.cli, lone / "leafsynth")
+        for args in (["deploy", "--app", str(self.tmp)], ["drift", "--app", str(self.tmp)],
+                     ["diff", str(example("minecraft")), "--region", REGION], ["bootstrap", "--show-template"]):
+            with self.subTest(args=args[0]):
+                proc = self.run_program(lone / "leafsynth", *args)
+                self.assertEqual(proc.returncode, 2, proc.stderr)
+                self.assertEqual(proc.stdout, "")
+                lines = proc.stderr.splitlines()
+                self.assertEqual(len(lines), 1, proc.stderr)
+                self.assertTrue(lines[0].startswith(ERROR_PREFIX + f"'{args[0]}' talks to AWS and runs in "
+                                                    "leafsynth-aws, which is not installed here"), lines[0])
+                self.assertIn(str(lone / "leafsynth-aws"), lines[0])
+                self.assertIn(str(self.tmp / "libexec" / "leafsynth" / "leafsynth-aws"), lines[0])
+        # What needs no network still works from the lone copy.
+        proc = self.run_program(lone / "leafsynth", "synth", example("minecraft"), "--region", REGION,
+                                "-o", self.tmp / "out")
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertTrue((self.tmp / "out" / "manifest.json").is_file())
+
+
 def main() -> int:
     global ARGS
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -100,12 +100,16 @@ class ConsumerTest(unittest.TestCase):
             self.assertEqual(pathlib.Path(dirs[0]).resolve(), expected)
             for rel in ("include/leafsynth/leafsynth.hpp", "include/leafsynth/version.hpp",
                         "lib/cmake/leafsynth/leafsynthConfigVersion.cmake",
-                        "lib/cmake/leafsynth/leafsynthTargets.cmake", "bin/leafsynth"):
+                        "lib/cmake/leafsynth/leafsynthTargets.cmake", "bin/leafsynth",
+                        "libexec/leafsynth/leafsynth-aws"):
                 self.assertTrue((self.prefix / rel).is_file(), f"{rel} was not installed")
             self.assertTrue(any((self.prefix / "lib").glob("libleafsynth.*")), "the library was not installed")
             # The installed CLI runs on its own.
             out = run([self.prefix / "bin" / "leafsynth", "--version"]).stdout
             self.assertRegex(out, r"^leafsynth \d+\.\d+\.\d+")
+            # Its AWS commands run in the installed leafsynth-aws, found relative to bin/leafsynth.
+            out = run([self.prefix / "bin" / "leafsynth", "bootstrap", "--show-template"]).stdout
+            self.assertIn("AWS::S3::Bucket", out)
         else:
             self.assertIn(f"LEAFSYNTH_SOURCE_DIR:PATH={self.source}", self.cmake_cache)
             self.assertNotRegex(self.cmake_cache, r"(?m)^leafsynth_DIR:PATH=/")
