@@ -6,6 +6,7 @@
 #include <set>
 
 #include "detail/cloud_assembly.hpp"
+#include "detail/parallel.hpp"
 #include "detail/reference_linker.hpp"
 #include "detail/serialize.hpp"
 #include "detail/template_builder.hpp"
@@ -201,11 +202,12 @@ Assembly App::synth(const SynthOptions& options) {
         detail::ReferenceLinker& l;
         ~Detach() { l.set_errors(nullptr); }
     } detach{linker};
+    std::set<const CfnElement*> walked;
     for (std::size_t before = 0, pass = 0; pass < 8; ++pass) {
         std::size_t now = descendants_and_self().size();
         if (now == before) break;
         before = now;
-        for (Stack* s : stacks()) detail::discover_references(*s, linker);
+        for (Stack* s : stacks()) detail::discover_references(*s, linker, &walked);
     }
     linker.finish();
     StackDeps deps = linker.dependencies();
@@ -227,27 +229,37 @@ Assembly App::synth(const SynthOptions& options) {
     }
 
     // 4. build and serialize, nested stacks before their parents (a parent's TemplateURL holds the
-    // nested template's hash).
+    // nested template's hash). Each top-level stack with its nested stacks is one task, and the
+    // tasks run in parallel (detail/parallel.hpp): a task changes only its own stacks (their nested
+    // stack resources), the linker is only asked for what discovery already made (link() locks),
+    // and what a task finds goes to its own StackBuild, merged below in deployment order, so the
+    // output and the order of problems do not depend on timing. Logical ids are computed lazily
+    // and merged properties were rendered by validation: computing every logical id here first
+    // leaves the tasks nothing to write outside their own stacks.
+    for (Construct* c : descendants_and_self())
+        if (auto* e = dynamic_cast<CfnElement*>(c)) (void)e->logical_id();
     const bool yaml = options.format == TemplateFormat::Yaml;
     const std::string ext = yaml ? ".yaml" : ".json";
-    Assembly assembly;
-    std::vector<detail::StackArtifact> manifest;
-    std::function<std::string(const Stack&, detail::StackArtifact&, std::vector<StackSummary>&)> build =
-        [&](const Stack& stack, detail::StackArtifact& artifact, std::vector<StackSummary>& nested_summaries) {
+    struct StackBuild {
+        detail::StackArtifact artifact;
+        std::vector<StackSummary> summaries; // the stack's own, then its nested stacks'
+        std::vector<AssemblyFile> files;
+        std::vector<std::string> errors, warnings;
+    };
+    std::function<std::string(const Stack&, StackBuild&, std::vector<StackSummary>&)> build =
+        [&](const Stack& stack, StackBuild& out, std::vector<StackSummary>& nested_summaries) {
             for (Construct* child : const_cast<Stack&>(stack).descendants_and_self()) {
                 auto* n = dynamic_cast<NestedStack*>(child);
                 if (!n || &n->parent_stack() != &stack) continue;
-                std::string text = build(*n, artifact, nested_summaries);
+                std::string text = build(*n, out, nested_summaries);
                 std::string hash = sha256_hex(text);
-                artifact.assets.push_back({hash, n->template_file(yaml), ext, n->path() + " Nested Template"});
+                out.artifact.assets.push_back({hash, n->template_file(yaml), ext, n->path() + " Nested Template"});
                 CfnResource& resource = n->stack_resource();
                 resource.set_property("TemplateURL", stack.asset_location(hash, ext).http_url);
-                Map parameters;
-                if (auto it = linker.nested_parameters().find(n); it != linker.nested_parameters().end())
-                    for (const auto& [param, value] : it->second) parameters[param->logical_id()] = value;
+                Map parameters = linker.nested_parameter_values(*n);
                 resource.set_property("Parameters", parameters.empty() ? Value() : Value(parameters));
             }
-            detail::Json doc = detail::build_template(stack, errors, &linker, extra);
+            detail::Json doc = detail::build_template(stack, out.errors, &linker, extra);
             std::string text;
             try {
                 // The JSON writer checks every string is UTF-8; the YAML writer would copy bad bytes.
@@ -256,11 +268,11 @@ Assembly App::synth(const SynthOptions& options) {
             } catch (const nlohmann::json::type_error& e) {
                 const std::string what = e.what();
                 const auto detail_at = what.find("] ");
-                errors.push_back(stack.path() + ": a text value in the template is not valid UTF-8 (" +
-                                 (detail_at == std::string::npos ? what : what.substr(detail_at + 2)) +
-                                 "); give every string as UTF-8");
+                out.errors.push_back(stack.path() + ": a text value in the template is not valid UTF-8 (" +
+                                     (detail_at == std::string::npos ? what : what.substr(detail_at + 2)) +
+                                     "); give every string as UTF-8");
             }
-            check_template_limits(stack, text, errors, warnings);
+            check_template_limits(stack, text, out.errors, out.warnings);
             StackSummary summary;
             summary.name = stack.stack_name();
             summary.artifact_id = stack.artifact_id();
@@ -275,18 +287,21 @@ Assembly App::synth(const SynthOptions& options) {
                 if (auto it = deps.find(&stack); it != deps.end())
                     for (const auto& [d, why] : it->second) summary.dependencies.push_back(d->stack_name());
                 std::sort(summary.dependencies.begin(), summary.dependencies.end());
-                assembly.stacks.push_back(summary);
+                out.summaries.push_back(summary);
             }
-            assembly.files.push_back({summary.template_file, text});
-            return text;
+            out.files.push_back({summary.template_file, std::move(text)});
+            return out.files.back().contents;
         };
 
-    for (const Stack* s : order) {
-        detail::StackArtifact artifact;
+    std::vector<StackBuild> built(order.size());
+    detail::run_in_parallel(order.size(), options.jobs, [&](std::size_t i) {
+        const Stack* s = order[i];
+        StackBuild& out = built[i];
+        detail::StackArtifact& artifact = out.artifact;
         artifact.stack = s;
         std::vector<StackSummary> nested;
-        std::string text = build(*s, artifact, nested);
-        for (auto& n : nested) assembly.stacks.push_back(std::move(n));
+        const std::string text = build(*s, out, nested);
+        for (auto& n : nested) out.summaries.push_back(std::move(n));
         artifact.template_file = s->template_file(yaml);
         artifact.template_hash = sha256_hex(text);
         artifact.assets.insert(artifact.assets.begin(),
@@ -295,13 +310,25 @@ Assembly App::synth(const SynthOptions& options) {
             auto dot = a.file_name.find('.', std::string("asset.").size());
             artifact.assets.push_back({a.hash, a.file_name, dot == std::string::npos ? "" : a.file_name.substr(dot),
                                        a.display_name});
-            assembly.files.push_back({a.file_name, a.contents});
+            out.files.push_back({a.file_name, a.contents});
         }
         if (auto it = deps.find(s); it != deps.end())
             for (const auto& [d, why] : it->second) artifact.dependencies.push_back(d->artifact_id());
         std::sort(artifact.dependencies.begin(), artifact.dependencies.end());
-        assembly.files.push_back({s->artifact_id() + ".assets.json", detail::asset_manifest_json(artifact)});
-        manifest.push_back(std::move(artifact));
+        out.files.push_back({s->artifact_id() + ".assets.json", detail::asset_manifest_json(artifact)});
+    });
+
+    Assembly assembly;
+    std::vector<detail::StackArtifact> manifest;
+    manifest.reserve(built.size());
+    std::set<std::string> asset_files; // an asset shared by stacks (a handler folder) is one file
+    for (auto& b : built) {
+        for (auto& e : b.errors) errors.push_back(std::move(e));
+        for (auto& w : b.warnings) warnings.push_back(std::move(w));
+        for (auto& summary : b.summaries) assembly.stacks.push_back(std::move(summary));
+        for (auto& f : b.files)
+            if (!f.path.starts_with("asset.") || asset_files.insert(f.path).second) assembly.files.push_back(std::move(f));
+        manifest.push_back(std::move(b.artifact));
     }
     assembly.files.push_back({"manifest.json", detail::manifest_json(manifest)});
 

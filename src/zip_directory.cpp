@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <ctime>
 #include <fstream>
-#include <iterator>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -59,9 +58,12 @@ std::string zip_directory(const fs::path& dir) {
     std::vector<std::string> contents; // kept alive until zip_close reads them
     contents.reserve(entries.size());
     for (const auto& [name, path] : entries) {
-        std::ifstream in(path, std::ios::binary);
+        std::ifstream in(path, std::ios::binary | std::ios::ate);
         if (!in) fail(dir, "cannot read '" + path.string() + "'");
-        contents.emplace_back((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        std::string& text = contents.emplace_back(static_cast<std::size_t>(in.tellg()), '\0');
+        in.seekg(0);
+        if (!in.read(text.data(), static_cast<std::streamsize>(text.size())) || in.peek() != std::ifstream::traits_type::eof())
+            fail(dir, "cannot read '" + path.string() + "' (did it change while being read?)");
     }
 
     // The archive is a function of the folder names, file names and contents: one deflate per

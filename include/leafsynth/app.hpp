@@ -2,6 +2,7 @@
 /// @file app.hpp
 /// The App: the root of the construct tree, and synthesis into an output folder.
 
+#include <cstddef>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -26,6 +27,9 @@ enum class TemplateFormat {
 /// Options of App::synth.
 struct SynthOptions {
     TemplateFormat format = TemplateFormat::Json; ///< Template format.
+    /// Threads building and serializing the top-level stacks' templates (each with its nested
+    /// stacks): 0 for one per core. The output is the same byte for byte whatever the number.
+    std::size_t jobs = 0;
 };
 
 /// One file of a synthesized assembly.

@@ -3,6 +3,7 @@
 #include "detail/text.hpp"
 
 #include <cctype>
+#include <mutex>
 
 #include "detail/cross_region_writer.hpp"
 #include "leafsynth/cfn_output.hpp"
@@ -75,8 +76,22 @@ void ReferenceLinker::fail(const std::tuple<const CfnElement*, std::string, cons
     if (errors_ && reported_.insert(message).second) errors_->push_back(std::move(message));
 }
 
-Value ReferenceLinker::link(const CfnElement& target, const std::string& attribute, const Stack& consumer_c,
+Value ReferenceLinker::link(const CfnElement& target, const std::string& attribute, const Stack& consumer,
                             const std::string& where) {
+    std::lock_guard lock(mutex_);
+    return link_locked(target, attribute, consumer, where);
+}
+
+Map ReferenceLinker::nested_parameter_values(const NestedStack& nested) const {
+    std::lock_guard lock(mutex_);
+    Map out;
+    if (auto it = nested_params_.find(&nested); it != nested_params_.end())
+        for (const auto& [param, value] : it->second) out[param->logical_id()] = value;
+    return out;
+}
+
+Value ReferenceLinker::link_locked(const CfnElement& target, const std::string& attribute, const Stack& consumer_c,
+                                   const std::string& where) {
     Stack& consumer = const_cast<Stack&>(consumer_c);
     const Stack& producer = target.stack();
     if (&producer == &consumer) {
@@ -96,14 +111,14 @@ Value ReferenceLinker::link(const CfnElement& target, const std::string& attribu
     if (stack_contains(consumer, producer)) {
         // Up: an Output of the nested stack below the consumer, read through Fn::GetAtt.
         const NestedStack& child = child_toward(consumer, producer);
-        Value inner = link(target, attribute, child, where);
+        Value inner = link_locked(target, attribute, child, where);
         auto& scope = const_cast<NestedStack&>(child);
         auto& out = make<CfnOutput>(scope, free_id(scope, reference_name(target, attribute, child)),
                                     OutputProps{inner, {}, {}, nullptr});
         result = child.stack_resource().get_att("Outputs." + out.logical_id());
     } else if (const Stack* parent = parent_stack(consumer)) {
         // Down: a Parameter of the nested consumer, passed by its parent.
-        Value outer = link(target, attribute, *parent, where);
+        Value outer = link_locked(target, attribute, *parent, where);
         auto& param = make<CfnParameter>(consumer, free_id(consumer, reference_name(target, attribute, root_stack(producer))),
                                          ParameterProps{});
         nested_params_[&dynamic_cast<const NestedStack&>(consumer)][&param] = outer;
@@ -111,7 +126,7 @@ Value ReferenceLinker::link(const CfnElement& target, const std::string& attribu
     } else {
         // Across: between top-level stacks.
         const Stack& from = root_stack(producer);
-        Value value = link(target, attribute, from, where);
+        Value value = link_locked(target, attribute, from, where);
         const Environment& pe = from.environment();
         const Environment& ce = consumer.environment();
         std::string what = where + " -> " + target.path() + (attribute.empty() ? "" : "." + attribute);

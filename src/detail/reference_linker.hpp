@@ -4,6 +4,7 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <tuple>
@@ -45,6 +46,8 @@ public:
 
     /// The value standing for `target` (Ref when `attribute` is empty, else Fn::GetAtt) inside
     /// `consumer`. `where` is the construct path of the element that uses it (for messages).
+    /// Safe to call from several threads (templates are built in parallel): once discovery has
+    /// converged, every call finds what the first one made.
     Value link(const CfnElement& target, const std::string& attribute, const Stack& consumer, const std::string& where);
     /// Completes what linking made (the cross-region writers' parameter lists); called once the
     /// discovery of references has converged.
@@ -53,12 +56,13 @@ public:
     /// Stack dependencies created by references: consumer -> producer -> first reference ("where -> target").
     const std::map<const Stack*, std::map<const Stack*, std::string>>& dependencies() const { return deps_; }
 
-    /// The Parameters each nested stack's resource must pass: nested stack -> parameter -> value in the parent.
-    const std::map<const NestedStack*, std::map<const CfnParameter*, Value>>& nested_parameters() const {
-        return nested_params_;
-    }
+    /// What the resource of `nested` passes as its Parameters: parameter logical id -> value in
+    /// the parent (thread-safe, as link()).
+    Map nested_parameter_values(const NestedStack& nested) const;
 
 private:
+    Value link_locked(const CfnElement& target, const std::string& attribute, const Stack& consumer,
+                      const std::string& where);
     void fail(const std::tuple<const CfnElement*, std::string, const Stack*>& key, std::string message);
 
     std::vector<std::string>* errors_ = nullptr;
@@ -69,6 +73,7 @@ private:
     std::map<const Stack*, std::map<const Stack*, std::string>> deps_;
     std::map<const NestedStack*, std::map<const CfnParameter*, Value>> nested_params_;
     std::unique_ptr<CrossRegionWriters> writers_;
+    mutable std::mutex mutex_; // link() may be called from the threads building templates
 };
 
 /// The stack directly containing `stack` when it is nested, else nullptr.

@@ -190,10 +190,11 @@ void Resolver::discover(const Value& value, const CfnElement& element) {
     }
 }
 
-void discover_references(const Stack& stack, ReferenceLinker& linker) {
+void discover_references(const Stack& stack, ReferenceLinker& linker, std::set<const CfnElement*>* walked) {
     std::vector<std::string> scratch; // problems are reported when the template is built
     Resolver resolver(stack, scratch, &linker);
     for (const CfnElement* element : stack.elements()) {
+        if (walked && !walked->insert(element).second) continue;
         // every value an element holds: a resource's tags too (a tag given in the properties may
         // hold a reference) and its overrides (a reference in one must reach this stack like any other)
         if (auto* r = dynamic_cast<const CfnResource*>(element)) {

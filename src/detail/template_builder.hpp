@@ -60,7 +60,10 @@ Json build_template(const Stack& stack, std::vector<std::string>& errors, Refere
 
 /// Resolves every value of every element of `stack` once, so the linker creates what
 /// references to other stacks need (outputs, parameters, exports, writers) before any template is built.
-void discover_references(const Stack& stack, ReferenceLinker& linker);
+/// With `walked`, the elements in it are skipped and those walked are added: the synthesizer's
+/// later passes walk only what linking added (linking adds elements; the only values it changes
+/// afterwards, the cross-region writer's policy and parameter list, refer to no other stack).
+void discover_references(const Stack& stack, ReferenceLinker& linker, std::set<const CfnElement*>* walked = nullptr);
 
 /// Every CfnResource in `scope`'s subtree, without descending into nested stacks.
 void collect_resources(const Construct& scope, std::vector<const CfnResource*>& out);

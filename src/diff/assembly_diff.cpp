@@ -2,9 +2,13 @@
 // AWS::CloudFormation::Stack resources, and the two-template form.
 
 #include <algorithm>
+#include <exception>
+#include <memory>
 #include <optional>
 #include <set>
+#include <utility>
 
+#include "detail/parallel.hpp"
 #include "diff/diff_internal.hpp"
 #include "leafsynth/errors.hpp"
 #include "leafsynth/logical_id.hpp"
@@ -100,12 +104,21 @@ public:
     }
 
     /// The parsed template at `path` (cached). Throws InputError when absent or unreadable.
-    const json& template_at(const std::string& path) {
-        auto cached = parsed_.find(path);
-        if (cached != parsed_.end()) return cached->second;
-        auto it = files_.find(path);
-        if (it == files_.end()) throw InputError(one_line(display(path), 4096) + ": template not found in the " + label_);
-        return parsed_.emplace(path, parse_template(it->second, display(path))).first->second;
+    const json& template_at(const std::string& path) { return *parsed_at(path); }
+
+    /// The parsed templates at `path` here and at `other_path` of `other`. When the two texts are
+    /// byte-identical (most stacks, when one config of many changed), they are parsed once and
+    /// both sides share the result, so `&first == &second` says the templates are the same.
+    static std::pair<const json*, const json*> templates_at(Side& one, const std::string& path, Side& other,
+                                                            const std::string& other_path) {
+        auto a = one.files_.find(path), b = other.files_.find(other_path);
+        if (a != one.files_.end() && b != other.files_.end() && a->second == b->second &&
+            !one.parsed_.count(path) && !other.parsed_.count(other_path)) {
+            std::shared_ptr<const json> shared = one.parsed_at(path);
+            other.parsed_.emplace(other_path, shared);
+            return {shared.get(), shared.get()};
+        }
+        return {one.parsed_at(path).get(), other.parsed_at(other_path).get()};
     }
 
     /// The template file of the nested stack a parent's AWS::CloudFormation::Stack resource
@@ -123,8 +136,12 @@ public:
         if (!props.is_object() || !props.contains("TemplateURL")) return std::nullopt;
         const std::string url = render_value(props["TemplateURL"]);
         if (const std::optional<std::string> hash = asset_hash(url)) {
-            index(folder);
+            index_manifests(folder);
             auto found = by_hash_.find(folder + "|" + *hash);
+            if (found == by_hash_.end()) {
+                index_contents(folder);
+                found = by_hash_.find(folder + "|" + *hash);
+            }
             if (found != by_hash_.end()) return found->second;
         }
         // A plain relative path (a hand-written parent next to its nested templates).
@@ -142,16 +159,68 @@ public:
         return std::nullopt;
     }
 
+    /// Parses the templates of both sides up front, on every core (a large app has thousands).
+    /// A template with the same name and text on both sides is parsed once and shared, as
+    /// templates_at() does. A template that does not parse keeps its error until it is asked for,
+    /// so what is reported does not change; one never asked for is never reported.
+    static void parse_all(Side& old_side, Side& new_side) {
+        struct Job {
+            Side* side;
+            const std::string* path;
+            const std::string* text;
+            Side* twin; // the other side, when it has the same file with the same text
+            std::shared_ptr<const json> doc;
+            std::exception_ptr error;
+        };
+        std::vector<Job> jobs;
+        std::set<std::string> shared;
+        for (const auto& [path, text] : new_side.files_) {
+            if (!is_template_name(path.substr(folder_of(path).size())) || new_side.parsed_.count(path)) continue;
+            auto o = old_side.files_.find(path);
+            const bool same = o != old_side.files_.end() && o->second == text && !old_side.parsed_.count(path);
+            if (same) shared.insert(path);
+            jobs.push_back({&new_side, &path, &text, same ? &old_side : nullptr, nullptr, nullptr});
+        }
+        for (const auto& [path, text] : old_side.files_)
+            if (is_template_name(path.substr(folder_of(path).size())) && !shared.count(path) &&
+                !old_side.parsed_.count(path))
+                jobs.push_back({&old_side, &path, &text, nullptr, nullptr, nullptr});
+        run_in_parallel(jobs.size(), 0, [&](std::size_t i) {
+            Job& j = jobs[i];
+            try {
+                j.doc = std::make_shared<const json>(parse_template(*j.text, j.side->display(*j.path)));
+            } catch (...) {
+                j.error = std::current_exception();
+            }
+        });
+        for (Job& j : jobs) {
+            for (Side* side : {j.side, j.twin}) {
+                if (!side) continue;
+                if (j.doc) side->parsed_.emplace(*j.path, j.doc);
+                // The twin's error names its own file: it is parsed again if asked for.
+                else if (side == j.side) side->failed_.emplace(*j.path, j.error);
+            }
+        }
+    }
+
 private:
-    /// hash → template file, for the files in `folder`: from the asset manifests, and from
-    /// the SHA-256 of every template (the hash CDK and leafsynth put in TemplateURL).
-    void index(const std::string& folder) {
+    /// The parsed template at `path` (cached). Throws InputError when absent or unreadable.
+    const std::shared_ptr<const json>& parsed_at(const std::string& path) {
+        auto cached = parsed_.find(path);
+        if (cached != parsed_.end()) return cached->second;
+        if (auto failed = failed_.find(path); failed != failed_.end()) std::rethrow_exception(failed->second);
+        auto it = files_.find(path);
+        if (it == files_.end()) throw InputError(one_line(display(path), 4096) + ": template not found in the " + label_);
+        return parsed_.emplace(path, std::make_shared<const json>(parse_template(it->second, display(path))))
+            .first->second;
+    }
+
+    /// hash → template file, for the files in `folder`, from its asset manifests (leafsynth and
+    /// CDK list every nested template there, under the hash they put in TemplateURL).
+    void index_manifests(const std::string& folder) {
         if (!indexed_.insert(folder).second) return;
         for (const auto& [path, contents] : files_) {
-            if (folder_of(path) != folder) continue;
-            const std::string name = path.substr(folder.size());
-            if (is_template_name(name)) by_hash_.emplace(folder + "|" + sha256_hex(contents), path);
-            if (!ends_with(name, ".assets.json")) continue;
+            if (folder_of(path) != folder || !ends_with(path, ".assets.json")) continue;
             try {
                 const json assets = parse_json_checked<json>(contents, display(path));
                 const json& asset_files = member(assets, "files");
@@ -167,12 +236,24 @@ private:
         }
     }
 
+    /// hash → template file from the SHA-256 of every template in `folder`: for a folder whose
+    /// manifests do not name the template (hand-made, or manifests missing). Only when needed:
+    /// hashing every template of a large app costs more than the rest of the comparison.
+    void index_contents(const std::string& folder) {
+        if (!hashed_.insert(folder).second) return;
+        for (const auto& [path, contents] : files_)
+            if (folder_of(path) == folder && is_template_name(path.substr(folder.size())))
+                by_hash_.emplace(folder + "|" + sha256_hex(contents), path);
+    }
+
     const AssemblyFiles& files_;
     std::string label_;
     std::string root_;
-    std::map<std::string, json> parsed_;
+    std::map<std::string, std::shared_ptr<const json>> parsed_;
+    std::map<std::string, std::exception_ptr> failed_; // parse_all's errors, raised when asked for
     std::map<std::string, std::string> by_hash_;
-    std::set<std::string> indexed_;
+    std::set<std::string> indexed_; // folders whose manifests are in by_hash_
+    std::set<std::string> hashed_;  // folders whose templates' hashes are in by_hash_
 };
 
 /// Holds the files of a DeployedSide (constructed before its Side base, which keeps a reference).
@@ -297,9 +378,15 @@ StackDiff diff_stack(Side& old_side, Side& new_side, Nesting& nesting, const std
     out.old_template = old_path.value_or("");
     out.new_template = new_path.value_or("");
     const json empty = json::object();
-    const json& old_t = old_path ? old_side.template_at(*old_path) : empty;
-    const json& new_t = new_path ? new_side.template_at(*new_path) : empty;
-    out.diff = diff_templates_seeded(old_t, new_t, changing);
+    const auto [old_p, new_p] = old_path && new_path ? Side::templates_at(old_side, *old_path, new_side, *new_path)
+                                                     : std::pair<const json*, const json*>{
+                                                           old_path ? &old_side.template_at(*old_path) : &empty,
+                                                           new_path ? &new_side.template_at(*new_path) : &empty};
+    const json& old_t = *old_p;
+    const json& new_t = *new_p;
+    // The same text on both sides has no differences of its own (only values changing upstream,
+    // `changing`, can make its resources change).
+    if (old_p != new_p || !changing.empty()) out.diff = diff_templates_seeded(old_t, new_t, changing);
 
     // Nested stacks: by logical id, the new template's first, then those only in the old one.
     std::vector<std::string> ids = nested_ids(new_t);
@@ -461,6 +548,7 @@ AssemblyDiff diff_assemblies(const AssemblyFiles& old_files, const AssemblyFiles
     using namespace detail;
     const std::vector<StackEntry> olds = stacks_of(old_files, old_root), news = stacks_of(new_files, new_root);
     Side old_side(old_files, "old output", old_root), new_side(new_files, "new output", new_root);
+    Side::parse_all(old_side, new_side);
     AssemblyDiff out;
     std::vector<bool> matched(olds.size(), false);
     for (const auto& n : news) {

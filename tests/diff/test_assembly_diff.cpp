@@ -516,3 +516,43 @@ TEST_CASE("Reports: keys that are not plain names are quoted on one line, never 
     CHECK(plain.find("b': 1") != std::string::npos);
     CHECK(plain.find("\nb") == std::string::npos); // no line starts inside a key
 }
+
+TEST_CASE("A template that does not parse is reported when its stack is compared, and only then") {
+    // The templates of both sides are parsed up front, in parallel; an error waits until the
+    // comparison asks for that template, so it is the one the comparison in order would report.
+    AssemblyFiles a = assembly(kNestedJson, "json"), b = assembly(kNestedJson, "json");
+    a["Unused.template.json"] = "{ not json";
+    b["Unused.template.json"] = "{ not json";
+    CHECK_FALSE(diff_assemblies(a, b, "before/", "after/").has_differences());
+
+    auto error_of = [](const AssemblyFiles& old_files, const AssemblyFiles& new_files) -> std::string {
+        try {
+            (void)diff_assemblies(old_files, new_files, "before/", "after/");
+        } catch (const leafsynth::InputError& e) {
+            return e.what();
+        }
+        return "no error";
+    };
+    AssemblyFiles broken_old = a;
+    broken_old["Base.template.json"] = "{\"Resources\": {";
+    CHECK_THAT(error_of(broken_old, b), Catch::StartsWith("before/Base.template.json:1:"));
+    AssemblyFiles broken_new = b;
+    broken_new["Base.template.json"] = "{\"Resources\": {";
+    CHECK_THAT(error_of(a, broken_new), Catch::StartsWith("after/Base.template.json:1:"));
+    // The same broken text on both sides: the old side's file is named, as when compared in order.
+    CHECK_THAT(error_of(broken_old, broken_new), Catch::StartsWith("before/Base.template.json:1:"));
+}
+
+TEST_CASE("Identical templates on both sides compare as unchanged, nested stacks included") {
+    AssemblyFiles a = assembly(kNestedJson, "json");
+    const AssemblyDiff d = diff_assemblies(a, a);
+    REQUIRE(d.stacks.size() == 2);
+    for (const auto& s : d.stacks) {
+        CHECK(s.status == StackStatus::Unchanged);
+        CHECK(s.diff.empty());
+    }
+    const StackDiff& game = stack(d, "Game");
+    REQUIRE(game.nested.size() == 1);
+    CHECK(game.nested[0].status == StackStatus::Unchanged);
+    CHECK(game.nested[0].new_template == "Game.SecurityGroups.nested.template.json");
+}
