@@ -199,6 +199,8 @@ AssemblyFiles read_assembly_dir(const std::filesystem::path& dir);
 
 /// The files of an in-memory assembly (assets left out).
 AssemblyFiles assembly_files(const Assembly& assembly);
+/// The same, moving the files' contents out of `assembly`.
+AssemblyFiles assembly_files(Assembly&& assembly);
 
 /// Compares two assemblies: the stacks of each manifest.json (`aws:cloudformation:stack`
 /// artifacts; without a manifest, every `*.template.json|yaml` that is not nested) are matched

@@ -114,14 +114,17 @@ int run_diff_checked(const DiffArgs& args) {
     } else if (!args.against.empty()) {
         if (!fs::is_directory(args.against))
             throw InputError("--against " + args.against + ": not a folder (give a 'leafsynth synth -o DIR' output)");
-        const AssemblyFiles old_files = read_assembly_dir(args.against);
-        App app;
+        AssemblyFiles& old_files = for_the_process<AssemblyFiles>();
+        old_files = read_assembly_dir(args.against);
+        App& app = for_the_process<App>();
         build_app(app, args.app);
-        const Assembly assembly = app.synth();
+        Assembly assembly = app.synth();
         for (const auto& w : assembly.warnings) std::cerr << "leafsynth: warning: " << w << "\n";
         std::string root = args.against;
         if (!root.empty() && root.back() != '/') root += '/';
-        diff = diff_assemblies(old_files, assembly_files(assembly), root);
+        AssemblyFiles& new_files = for_the_process<AssemblyFiles>();
+        new_files = assembly_files(std::move(assembly));
+        diff = diff_assemblies(old_files, new_files, root);
     } else {
         diff = diff_with_deployed(args);
     }

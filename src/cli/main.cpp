@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "app_loader.hpp"
+#include "command_support.hpp"
 #include "aws_program.hpp"
 #include "deploy_command.hpp"
 #include "destroy_command.hpp"
@@ -75,22 +76,13 @@ void print_lines(const std::string& kind, const std::string& message) {
     }
 }
 
-/// What a command builds lives until the process ends and is not torn down: the exit gives its
-/// memory back at once, while destroying the construct tree and the assembly piece by piece took
-/// 6 % of a synth (the profile in the README). Reachable from here, so leak checkers do not count it.
-template <class T> T& for_the_process() {
-    static T* kept = nullptr;
-    kept = new T();
-    return *kept;
-}
-
 int run_synth(const AppArgs& args, std::string outdir, const std::string& format) {
     while (outdir.size() > 1 && outdir.back() == '/') outdir.pop_back(); // "out/" prints as "out"
-    leafsynth::App& app = for_the_process<leafsynth::App>();
+    leafsynth::App& app = leafsynth::cli::for_the_process<leafsynth::App>();
     leafsynth::cli::build_app(app, args);
     leafsynth::SynthOptions options;
     options.format = format == "yaml" ? leafsynth::TemplateFormat::Yaml : leafsynth::TemplateFormat::Json;
-    leafsynth::Assembly& assembly = for_the_process<leafsynth::Assembly>();
+    leafsynth::Assembly& assembly = leafsynth::cli::for_the_process<leafsynth::Assembly>();
     assembly = app.synth(options);
     leafsynth::write_assembly(assembly, outdir);
     for (const auto& w : assembly.warnings) print_lines("warning", w);

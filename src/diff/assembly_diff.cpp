@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <type_traits>
 #include <utility>
 
 #include "detail/parallel.hpp"
@@ -136,6 +137,7 @@ public:
         if (!props.is_object() || !props.contains("TemplateURL")) return std::nullopt;
         const std::string url = render_value(props["TemplateURL"]);
         if (const std::optional<std::string> hash = asset_hash(url)) {
+            if (auto own = in_own_manifest(parent_path, *hash)) return own;
             index_manifests(folder);
             auto found = by_hash_.find(folder + "|" + *hash);
             if (found == by_hash_.end()) {
@@ -215,6 +217,46 @@ private:
             .first->second;
     }
 
+    /// The file the asset manifest of the stack at `parent_path` lists under `hash`: the
+    /// manifest the parent was itself found in, else the one named after it
+    /// (`<artifact>.assets.json` beside `<artifact>.template.json`, as leafsynth and CDK write
+    /// them). One small file read instead of every manifest of the folder; and when two stacks
+    /// hold nested templates with the same text (the same hash), each finds its own file.
+    std::optional<std::string> in_own_manifest(const std::string& parent_path, const std::string& hash) {
+        std::string manifest;
+        if (auto m = manifest_of_.find(parent_path); m != manifest_of_.end()) {
+            manifest = m->second;
+        } else {
+            const auto dot = parent_path.find(".template.", folder_of(parent_path).size());
+            if (dot == std::string::npos) return std::nullopt;
+            manifest = parent_path.substr(0, dot) + ".assets.json";
+        }
+        auto entries = manifest_entries_.find(manifest);
+        if (entries == manifest_entries_.end()) {
+            entries = manifest_entries_.emplace(manifest, std::map<std::string, std::string>()).first;
+            auto text = files_.find(manifest);
+            if (text != files_.end()) {
+                const std::string folder = folder_of(manifest);
+                try {
+                    const json assets = parse_json_checked<json>(text->second, display(manifest));
+                    const json& asset_files = member(assets, "files");
+                    if (asset_files.is_object())
+                        for (const auto& [h, entry] : asset_files.items()) {
+                            const std::string source = string_member(member(entry, "source"), "path");
+                            if (!source.empty() && files_.count(folder + source))
+                                entries->second.emplace(h, folder + source);
+                        }
+                } catch (const Error&) {
+                    // Unreadable: the folder's other manifests and the templates' hashes remain.
+                }
+            }
+        }
+        auto found = entries->second.find(hash);
+        if (found == entries->second.end()) return std::nullopt;
+        manifest_of_.emplace(found->second, manifest);
+        return found->second;
+    }
+
     /// hash → template file, for the files in `folder`, from its asset manifests (leafsynth and
     /// CDK list every nested template there, under the hash they put in TemplateURL).
     void index_manifests(const std::string& folder) {
@@ -254,6 +296,8 @@ private:
     std::map<std::string, std::string> by_hash_;
     std::set<std::string> indexed_; // folders whose manifests are in by_hash_
     std::set<std::string> hashed_;  // folders whose templates' hashes are in by_hash_
+    std::map<std::string, std::map<std::string, std::string>> manifest_entries_; // manifest -> hash -> file
+    std::map<std::string, std::string> manifest_of_; // template -> the manifest it was found in
 };
 
 /// Holds the files of a DeployedSide (constructed before its Side base, which keeps a reference).
@@ -534,19 +578,33 @@ AssemblyFiles read_assembly_dir(const std::filesystem::path& dir) {
     return out;
 }
 
-AssemblyFiles assembly_files(const Assembly& assembly) {
+namespace {
+template <class A> AssemblyFiles assembly_files_of(A&& assembly) {
     AssemblyFiles out;
-    for (const auto& f : assembly.files) {
+    for (auto& f : assembly.files) {
         const std::string name = f.path.substr(f.path.rfind('/') == std::string::npos ? 0 : f.path.rfind('/') + 1);
-        if (detail::is_assembly_file(name) && f.path.find("asset.") == std::string::npos) out[f.path] = f.contents;
+        if (!detail::is_assembly_file(name) || f.path.find("asset.") != std::string::npos) continue;
+        if constexpr (std::is_const_v<std::remove_reference_t<decltype(f)>>) out[f.path] = f.contents;
+        else out[f.path] = std::move(f.contents);
     }
     return out;
 }
+} // namespace
+
+AssemblyFiles assembly_files(const Assembly& assembly) { return assembly_files_of(assembly); }
+
+AssemblyFiles assembly_files(Assembly&& assembly) { return assembly_files_of(std::move(assembly)); }
 
 AssemblyDiff diff_assemblies(const AssemblyFiles& old_files, const AssemblyFiles& new_files,
                              const std::string& old_root, const std::string& new_root) {
     using namespace detail;
-    const std::vector<StackEntry> olds = stacks_of(old_files, old_root), news = stacks_of(new_files, new_root);
+    // The two manifests (thousands of artifacts for a large app) are read side by side; an error
+    // in the old one is reported first, as when read in order.
+    std::vector<StackEntry> olds, news;
+    run_in_parallel(2, 0, [&](std::size_t i) {
+        if (i == 0) olds = stacks_of(old_files, old_root);
+        else news = stacks_of(new_files, new_root);
+    });
     Side old_side(old_files, "old output", old_root), new_side(new_files, "new output", new_root);
     Side::parse_all(old_side, new_side);
     AssemblyDiff out;

@@ -556,3 +556,24 @@ TEST_CASE("Identical templates on both sides compare as unchanged, nested stacks
     CHECK(game.nested[0].status == StackStatus::Unchanged);
     CHECK(game.nested[0].new_template == "Game.SecurityGroups.nested.template.json");
 }
+
+TEST_CASE("Two stacks whose nested templates have the same text each find their own file") {
+    // The same hash in both parents' TemplateURL; each parent's asset manifest names its own file.
+    AssemblyFiles files;
+    const std::string hash = leafsynth::sha256_hex(kNestedJson);
+    for (const std::string name : {"Game", "Game2"}) {
+        files[name + ".template.json"] = parent_template(hash, "json", "t");
+        files[name + ".SecurityGroups.nested.template.json"] = kNestedJson;
+        files[name + ".assets.json"] =
+            json{{"files", {{hash, {{"source", {{"path", name + ".SecurityGroups.nested.template.json"}}}}}}}}.dump();
+    }
+    files["manifest.json"] = manifest({{"Game", "us-west-2"}, {"Game2", "us-west-2"}}, "json").dump(1);
+    const AssemblyDiff d = diff_assemblies(files, files);
+    for (const std::string name : {"Game", "Game2"}) {
+        const StackDiff& s = stack(d, name);
+        CHECK(s.status == StackStatus::Unchanged);
+        REQUIRE(s.nested.size() == 1);
+        CHECK(s.nested[0].old_template == name + ".SecurityGroups.nested.template.json");
+        CHECK(s.nested[0].new_template == name + ".SecurityGroups.nested.template.json");
+    }
+}
