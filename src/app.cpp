@@ -176,11 +176,23 @@ Assembly App::synth(const SynthOptions& options) {
     }
     for (Construct* c : descendants_and_self()) c->prepare();
 
-    // 2. validate: every construct's own checks, each prefixed with its path.
+    // 2. validate: every construct's own checks, each prefixed with its path. The checks only
+    // read (a resource's validate() merges its own properties, nobody else's), so they run on
+    // every core, in slices of the tree, their messages kept in tree order.
     std::vector<std::string> errors;
     std::vector<std::string> warnings;
-    for (Construct* c : descendants_and_self())
-        for (const auto& m : c->run_validations()) errors.push_back((c->path().empty() ? "App" : c->path()) + ": " + m);
+    {
+        const std::vector<Construct*> all = descendants_and_self();
+        constexpr std::size_t kSlice = 256;
+        std::vector<std::vector<std::string>> found((all.size() + kSlice - 1) / kSlice);
+        detail::run_in_parallel(found.size(), options.jobs, [&](std::size_t slice) {
+            for (std::size_t i = slice * kSlice; i < std::min(all.size(), (slice + 1) * kSlice); ++i)
+                for (const auto& m : all[i]->run_validations())
+                    found[slice].push_back((all[i]->path().empty() ? "App" : all[i]->path()) + ": " + m);
+        });
+        for (auto& messages : found)
+            for (auto& m : messages) errors.push_back(std::move(m));
+    }
 
     std::vector<const Stack*> roots;
     for (Stack* s : stacks())

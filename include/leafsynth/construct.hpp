@@ -68,6 +68,8 @@ public:
     const std::vector<std::shared_ptr<Aspect>>& aspects() const { return aspects_; }
 
     /// Adds a check run at validation; every message it returns becomes an error on this path.
+    /// Checks of different constructs run at the same time on different threads: a check reads
+    /// the tree and returns messages; it changes nothing.
     void add_validation(std::function<std::vector<std::string>()> check);
     /// Runs this construct's own checks (the virtual hook and the added ones).
     std::vector<std::string> run_validations() const;
@@ -83,7 +85,9 @@ public:
 protected:
     /// Creates the root of a tree (the App).
     explicit Construct(std::nullptr_t root_marker);
-    /// Override to report problems with this construct; called at validation.
+    /// Override to report problems with this construct; called at validation, at the same time
+    /// as other constructs' validate() on other threads: read the tree, change nothing (not even
+    /// another construct's caches).
     virtual std::vector<std::string> validate() const { return {}; }
 
 private:

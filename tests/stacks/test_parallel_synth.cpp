@@ -92,7 +92,11 @@ TEST_CASE("parallel synthesis: problems are reported in the same order whatever 
         context.main_region = "us-west-2";
         App app;
         cm::build_container_manager(app, base, leaves, context);
-        // A template builder's problem in every stack: resources given a logical id that is invalid.
+        // A validation problem on every resource (thousands of constructs: many slices of the
+        // tree validated in parallel) ...
+        for (Construct* c : app.descendants_and_self())
+            if (dynamic_cast<CfnResource*>(c)) c->add_validation([] { return std::vector<std::string>{"checked"}; });
+        // ... and a template builder's problem in every stack: a resource given an invalid logical id.
         for (Stack* s : app.stacks())
             for (Construct* c : s->descendants_and_self())
                 if (auto* r = dynamic_cast<CfnResource*>(c); r && &r->stack() == s) {
@@ -113,6 +117,24 @@ TEST_CASE("parallel synthesis: problems are reported in the same order whatever 
         return m.find("logical id 'bad-id-") != std::string::npos && m.find("is invalid") != std::string::npos;
     });
     CHECK(invalid_ids == 1 + 4 * 10);
+    // The validation messages come first, in construct-tree order.
+    std::vector<std::string> in_tree_order;
+    {
+        const cm::BaseConfig base = cm::load_base_config(kExamples + "/base-stack-config.yaml");
+        std::vector<cm::LeafInput> leaves;
+        for (const char* id : {"one", "two", "three", "four"})
+            leaves.push_back({cm::load_leaf_config(kExamples + "/minecraft.yaml", cm::Maturity::Prod), id});
+        cm::StackContext context;
+        context.main_region = "us-west-2";
+        App app;
+        cm::build_container_manager(app, base, leaves, context);
+        for (Construct* c : app.descendants_and_self())
+            if (dynamic_cast<CfnResource*>(c)) in_tree_order.push_back(c->path() + ": checked");
+    }
+    REQUIRE(in_tree_order.size() > 256);
+    REQUIRE(one.size() > in_tree_order.size());
+    CHECK(std::vector<std::string>(one.begin(), one.begin() + static_cast<std::ptrdiff_t>(in_tree_order.size())) ==
+          in_tree_order);
     CHECK(problems(4) == one);
     CHECK(problems(2) == one);
 }
