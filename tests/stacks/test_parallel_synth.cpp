@@ -42,6 +42,17 @@ Assembly synth_example(std::size_t jobs, TemplateFormat format = TemplateFormat:
     return app.synth({.format = format, .jobs = jobs});
 }
 
+/// The app with four copies of the Minecraft leaf, main region us-west-2.
+void four_minecraft_leaves(App& app) {
+    const cm::BaseConfig base = cm::load_base_config(kExamples + "/base-stack-config.yaml");
+    std::vector<cm::LeafInput> leaves;
+    for (const char* id : {"one", "two", "three", "four"})
+        leaves.push_back({cm::load_leaf_config(kExamples + "/minecraft.yaml", cm::Maturity::Prod), id});
+    cm::StackContext context;
+    context.main_region = "us-west-2";
+    cm::build_container_manager(app, base, leaves, context);
+}
+
 } // namespace
 
 TEST_CASE("parallel synthesis: the same files, byte for byte, on one thread and on several") {
@@ -84,14 +95,8 @@ TEST_CASE("parallel synthesis: an asset shared by many stacks is one file of the
 
 TEST_CASE("parallel synthesis: problems are reported in the same order whatever the threads") {
     auto problems = [](std::size_t jobs) {
-        const cm::BaseConfig base = cm::load_base_config(kExamples + "/base-stack-config.yaml");
-        std::vector<cm::LeafInput> leaves;
-        for (const char* id : {"one", "two", "three", "four"})
-            leaves.push_back({cm::load_leaf_config(kExamples + "/minecraft.yaml", cm::Maturity::Prod), id});
-        cm::StackContext context;
-        context.main_region = "us-west-2";
         App app;
-        cm::build_container_manager(app, base, leaves, context);
+        four_minecraft_leaves(app);
         // A validation problem on every resource (thousands of constructs: many slices of the
         // tree validated in parallel) ...
         for (Construct* c : app.descendants_and_self())
@@ -120,14 +125,8 @@ TEST_CASE("parallel synthesis: problems are reported in the same order whatever 
     // The validation messages come first, in construct-tree order.
     std::vector<std::string> in_tree_order;
     {
-        const cm::BaseConfig base = cm::load_base_config(kExamples + "/base-stack-config.yaml");
-        std::vector<cm::LeafInput> leaves;
-        for (const char* id : {"one", "two", "three", "four"})
-            leaves.push_back({cm::load_leaf_config(kExamples + "/minecraft.yaml", cm::Maturity::Prod), id});
-        cm::StackContext context;
-        context.main_region = "us-west-2";
         App app;
-        cm::build_container_manager(app, base, leaves, context);
+        four_minecraft_leaves(app);
         for (Construct* c : app.descendants_and_self())
             if (dynamic_cast<CfnResource*>(c)) in_tree_order.push_back(c->path() + ": checked");
     }
