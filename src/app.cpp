@@ -258,13 +258,13 @@ Assembly App::synth(const SynthOptions& options) {
         std::vector<AssemblyFile> files;
         std::vector<std::string> errors, warnings;
     };
+    // Builds `stack` (its nested stacks first) into `out`; returns the SHA-256 of its template.
     std::function<std::string(const Stack&, StackBuild&, std::vector<StackSummary>&)> build =
         [&](const Stack& stack, StackBuild& out, std::vector<StackSummary>& nested_summaries) {
             for (Construct* child : const_cast<Stack&>(stack).descendants_and_self()) {
                 auto* n = dynamic_cast<NestedStack*>(child);
                 if (!n || &n->parent_stack() != &stack) continue;
-                std::string text = build(*n, out, nested_summaries);
-                std::string hash = sha256_hex(text);
+                const std::string hash = build(*n, out, nested_summaries);
                 out.artifact.assets.push_back({hash, n->template_file(yaml), ext, n->path() + " Nested Template"});
                 CfnResource& resource = n->stack_resource();
                 resource.set_property("TemplateURL", stack.asset_location(hash, ext).http_url);
@@ -302,7 +302,7 @@ Assembly App::synth(const SynthOptions& options) {
                 out.summaries.push_back(summary);
             }
             out.files.push_back({summary.template_file, std::move(text)});
-            return out.files.back().contents;
+            return sha256_hex(out.files.back().contents);
         };
 
     std::vector<StackBuild> built(order.size());
@@ -312,10 +312,9 @@ Assembly App::synth(const SynthOptions& options) {
         detail::StackArtifact& artifact = out.artifact;
         artifact.stack = s;
         std::vector<StackSummary> nested;
-        const std::string text = build(*s, out, nested);
+        artifact.template_hash = build(*s, out, nested);
         for (auto& n : nested) out.summaries.push_back(std::move(n));
         artifact.template_file = s->template_file(yaml);
-        artifact.template_hash = sha256_hex(text);
         artifact.assets.insert(artifact.assets.begin(),
                                {artifact.template_hash, artifact.template_file, ext, s->stack_name() + " Template"});
         for (const auto& a : s->assets()) {

@@ -11,8 +11,8 @@
 #include <string_view>
 
 #include "app_loader.hpp"
-#include "command_support.hpp"
 #include "aws_program.hpp"
+#include "command_support.hpp"
 #include "deploy_command.hpp"
 #include "destroy_command.hpp"
 #include "diff_command.hpp"

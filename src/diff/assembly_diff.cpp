@@ -196,12 +196,13 @@ public:
             }
         });
         for (Job& j : jobs) {
-            for (Side* side : {j.side, j.twin}) {
-                if (!side) continue;
-                if (j.doc) side->parsed_.emplace(*j.path, j.doc);
-                // The twin's error names its own file: it is parsed again if asked for.
-                else if (side == j.side) side->failed_.emplace(*j.path, j.error);
+            if (!j.doc) {
+                // Not kept for the twin: its error names its own file, so it is parsed if asked for.
+                j.side->failed_.emplace(*j.path, j.error);
+                continue;
             }
+            j.side->parsed_.emplace(*j.path, j.doc);
+            if (j.twin) j.twin->parsed_.emplace(*j.path, j.doc);
         }
     }
 
@@ -231,51 +232,42 @@ private:
             if (dot == std::string::npos) return std::nullopt;
             manifest = parent_path.substr(0, dot) + ".assets.json";
         }
-        auto entries = manifest_entries_.find(manifest);
-        if (entries == manifest_entries_.end()) {
-            entries = manifest_entries_.emplace(manifest, std::map<std::string, std::string>()).first;
-            auto text = files_.find(manifest);
-            if (text != files_.end()) {
-                const std::string folder = folder_of(manifest);
-                try {
-                    const json assets = parse_json_checked<json>(text->second, display(manifest));
-                    const json& asset_files = member(assets, "files");
-                    if (asset_files.is_object())
-                        for (const auto& [h, entry] : asset_files.items()) {
-                            const std::string source = string_member(member(entry, "source"), "path");
-                            if (!source.empty() && files_.count(folder + source))
-                                entries->second.emplace(h, folder + source);
-                        }
-                } catch (const Error&) {
-                    // Unreadable: the folder's other manifests and the templates' hashes remain.
-                }
-            }
-        }
-        auto found = entries->second.find(hash);
-        if (found == entries->second.end()) return std::nullopt;
+        const auto& entries = manifest_entries(manifest);
+        auto found = entries.find(hash);
+        if (found == entries.end()) return std::nullopt;
         manifest_of_.emplace(found->second, manifest);
         return found->second;
     }
 
-    /// hash → template file, for the files in `folder`, from its asset manifests (leafsynth and
-    /// CDK list every nested template there, under the hash they put in TemplateURL).
+    /// hash → template file, for the files in `folder`, from all its asset manifests.
     void index_manifests(const std::string& folder) {
         if (!indexed_.insert(folder).second) return;
-        for (const auto& [path, contents] : files_) {
-            if (folder_of(path) != folder || !ends_with(path, ".assets.json")) continue;
-            try {
-                const json assets = parse_json_checked<json>(contents, display(path));
-                const json& asset_files = member(assets, "files");
-                if (!asset_files.is_object()) continue;
-                for (const auto& [hash, entry] : asset_files.items()) {
-                    const std::string source = string_member(member(entry, "source"), "path");
-                    if (!source.empty() && files_.count(folder + source))
-                        by_hash_.emplace(folder + "|" + hash, folder + source);
-                }
-            } catch (const Error&) {
-                // An unreadable asset manifest only means fewer ways to find nested templates.
+        for (const auto& [path, contents] : files_)
+            if (folder_of(path) == folder && ends_with(path, ".assets.json"))
+                for (const auto& [hash, file] : manifest_entries(path)) by_hash_.emplace(folder + "|" + hash, file);
+    }
+
+    /// hash → file of what the asset manifest at `manifest` lists and this side has (cached;
+    /// empty when there is no such manifest or it cannot be read).
+    const std::map<std::string, std::string>& manifest_entries(const std::string& manifest) {
+        auto cached = manifest_entries_.find(manifest);
+        if (cached != manifest_entries_.end()) return cached->second;
+        std::map<std::string, std::string>& entries = manifest_entries_[manifest];
+        auto text = files_.find(manifest);
+        if (text == files_.end()) return entries;
+        const std::string folder = folder_of(manifest);
+        try {
+            const json assets = parse_json_checked<json>(text->second, display(manifest));
+            const json& asset_files = member(assets, "files");
+            if (!asset_files.is_object()) return entries;
+            for (const auto& [hash, entry] : asset_files.items()) {
+                const std::string source = string_member(member(entry, "source"), "path");
+                if (!source.empty() && files_.count(folder + source)) entries.emplace(hash, folder + source);
             }
+        } catch (const Error&) {
+            // An unreadable asset manifest only means fewer ways to find nested templates.
         }
+        return entries;
     }
 
     /// hash → template file from the SHA-256 of every template in `folder`: for a folder whose
