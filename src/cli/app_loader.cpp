@@ -1,6 +1,10 @@
 #include "app_loader.hpp"
 
 #include <filesystem>
+#include <map>
+#include <optional>
+
+#include "detail/parallel.hpp"
 
 #include "leafsynth/containermanager/container_manager_app.hpp"
 #include "leafsynth/errors.hpp"
@@ -54,27 +58,44 @@ void build_app(App& app, const AppArgs& args_in) {
     } catch (const InputError& e) {
         problems.push_back(e.what());
     }
-    std::vector<cm::LeafInput> leaves;
-    std::vector<std::string> ids;
-    for (const auto& path : args.leaf_configs) {
+    // The leaf configs are read and checked on every core (each file on its own); what they give,
+    // and their problems, are then taken in the order of the files, so nothing depends on timing.
+    struct Loaded {
+        std::optional<cm::LeafInput> leaf;
+        std::string problem;
+    };
+    std::vector<Loaded> loaded(args.leaf_configs.size());
+    detail::run_in_parallel(loaded.size(), 0, [&](std::size_t i) {
+        const std::string& path = args.leaf_configs[i];
         try {
             cm::LeafInput leaf{cm::load_leaf_config(path, context.maturity),
                                args.container_id.empty() ? cm::container_id_from_path(path) : args.container_id};
             cm::validate_container_id(leaf.container_id);
-            // Stack names use the id's letters only, so ids must differ in their letters.
-            const std::string alpha = cm::container_id_alpha(leaf.container_id);
-            for (const auto& other : ids)
-                if (cm::container_id_alpha(other) == alpha)
-                    throw InputError(path + ": container id '" + leaf.container_id +
-                                     (other == leaf.container_id ? "' is used by another leaf config"
-                                                                 : "' gives the same stack names (" + alpha +
-                                                                       ") as '" + other + "'") +
-                                     "; rename one of the files (the container id is the file name)");
-            ids.push_back(leaf.container_id);
-            leaves.push_back(std::move(leaf));
+            loaded[i].leaf = std::move(leaf);
         } catch (const InputError& e) {
-            problems.push_back(e.what());
+            loaded[i].problem = e.what();
         }
+    });
+    std::vector<cm::LeafInput> leaves;
+    std::map<std::string, std::string> id_of_alpha; // the letters of each id taken -> that id
+    for (std::size_t i = 0; i < loaded.size(); ++i) {
+        if (!loaded[i].leaf) {
+            problems.push_back(std::move(loaded[i].problem));
+            continue;
+        }
+        cm::LeafInput& leaf = *loaded[i].leaf;
+        // Stack names use the id's letters only, so ids must differ in their letters.
+        const std::string alpha = cm::container_id_alpha(leaf.container_id);
+        if (auto [it, fresh] = id_of_alpha.emplace(alpha, leaf.container_id); !fresh) {
+            const std::string& other = it->second;
+            problems.push_back(args.leaf_configs[i] + ": container id '" + leaf.container_id +
+                               (other == leaf.container_id ? "' is used by another leaf config"
+                                                           : "' gives the same stack names (" + alpha + ") as '" +
+                                                                 other + "'") +
+                               "; rename one of the files (the container id is the file name)");
+            continue;
+        }
+        leaves.push_back(std::move(leaf));
     }
     if (!problems.empty()) {
         std::string text = problems.front();

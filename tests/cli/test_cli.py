@@ -753,6 +753,33 @@ class ErrorTest(TempDirTest):
                           f"{ERROR_PREFIX}{b}: container id 'game2' gives the same stack names (Game) as 'game1'",
                           "rename")
 
+    def test_problems_of_many_leaf_configs_in_file_order(self):
+        # The leaf configs are read on every core; their problems still come in the order of the
+        # files on the command line, the same on every run.
+        self.leaf()
+        paths, expected = [], []
+        for i in range(24):
+            name = "game" + "abcdefghijklmnopqrstuvwx"[i] + ".yaml"
+            if i % 5 == 2:
+                paths.append(self.leaf(name, extra="Bogus: 1\n"))
+                expected.append(f"{ERROR_PREFIX}{paths[-1]}:")
+            elif i == 23:  # the letters of gamea again
+                paths.append(self.write_config("gamea1.yaml", example("minecraft").read_text()))
+                expected.append(f"{ERROR_PREFIX}{paths[-1]}: container id 'gamea1' gives the same stack names")
+            else:
+                paths.append(self.leaf(name))
+        args = ["synth", *paths, "--base", self.tmp / "base-stack-config.yaml", "--region", REGION,
+                "-o", self.tmp / "out"]
+        first = self.leafsynth(*args, cwd=self.tmp)
+        self.assertEqual(first.returncode, 2, first.stderr)
+        errors = [line for line in first.stderr.splitlines() if line.startswith(ERROR_PREFIX)]
+        self.assertEqual(len(errors), len(expected), first.stderr)
+        for line, start in zip(errors, expected):
+            self.assertTrue(line.startswith(start), f"{line!r} does not start with {start!r}")
+        self.assertFalse((self.tmp / "out").exists())
+        for _ in range(3):
+            self.assertEqual(self.leafsynth(*args, cwd=self.tmp).stderr, first.stderr)
+
     def test_only_a_base_config(self):
         self.assert_error(["synth", example("base-stack-config"), "--region", REGION], "at least one leaf config")
 
