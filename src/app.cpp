@@ -39,14 +39,16 @@ std::string deployment_listing(const Assembly& assembly) {
 }
 
 App::App(AppProps props)
-    : Construct(nullptr), props_(std::move(props)), linker_(std::make_unique<detail::ReferenceLinker>()) {}
+    : Construct(nullptr), props_(std::move(props)), linker_(std::make_unique<detail::ReferenceLinker>()) {
+    mark_kind(ConstructKind::App);
+}
 
 App::~App() = default;
 
 std::vector<Stack*> App::stacks() {
     std::vector<Stack*> out;
     for (Construct* c : descendants_and_self())
-        if (auto* s = dynamic_cast<Stack*>(c)) out.push_back(s);
+        if (auto* s = construct_cast<Stack>(c)) out.push_back(s);
     return out;
 }
 
@@ -68,20 +70,20 @@ const CfnResource* as_seen_from(const Stack& ancestor, const CfnResource* r) {
 
 /// add_dependency() between constructs of different stacks: top-level stacks are ordered; within
 /// one top-level stack, the nested stack resources get a DependsOn in their common ancestor.
-void construct_dependencies(App& app, StackDeps& deps, detail::ExtraDependsOn& extra) {
-    for (Construct* c : app.descendants_and_self()) {
+void construct_dependencies(const std::vector<Construct*>& all, StackDeps& deps, detail::ExtraDependsOn& extra) {
+    for (Construct* c : all) {
         for (Construct* d : c->dependencies()) {
-            auto* cs = dynamic_cast<Stack*>(c);
-            auto* ds = dynamic_cast<Stack*>(d);
+            auto* cs = construct_cast<Stack>(c);
+            auto* ds = construct_cast<Stack>(d);
             std::string why = "add_dependency: " + c->path() + " -> " + d->path();
             std::vector<const CfnResource*> from, to;
             if (cs) {
-                if (auto* n = dynamic_cast<NestedStack*>(cs)) from.push_back(&n->stack_resource());
+                if (auto* n = construct_cast<NestedStack>(cs)) from.push_back(&n->stack_resource());
             } else {
                 collect_resources(*c, from);
             }
             if (ds) {
-                if (auto* n = dynamic_cast<NestedStack*>(ds)) to.push_back(&n->stack_resource());
+                if (auto* n = construct_cast<NestedStack>(ds)) to.push_back(&n->stack_resource());
             } else {
                 collect_resources(*d, to);
             }
@@ -154,7 +156,7 @@ void check_template_limits(const Stack& stack, const std::string& text, std::vec
     if (text.size() > 1000000)
         errors.push_back(stack.path() + ": the template of '" + name + "' is " + std::to_string(text.size()) +
                          " bytes; CloudFormation accepts at most 1,000,000 (S3-hosted): split it into nested stacks");
-    else if (text.size() > 51200 && !dynamic_cast<const NestedStack*>(&stack))
+    else if (text.size() > 51200 && !construct_cast<NestedStack>(&stack))
         warnings.push_back(stack.path() + ": the template of '" + name + "' is " + std::to_string(text.size()) +
                            " bytes, over the 51,200 that can be passed inline; deploy it from S3 (the CDK CLI does)");
     std::size_t dynamic = count_occurrences(text, "{{resolve:");
@@ -194,12 +196,13 @@ Assembly App::synth(const SynthOptions& options) {
             for (auto& m : messages) errors.push_back(std::move(m));
     }
 
+    const std::vector<Stack*> all_stacks = stacks(); // linking adds elements, never stacks
     std::vector<const Stack*> roots;
-    for (Stack* s : stacks())
+    for (Stack* s : all_stacks)
         if (!detail::parent_stack(*s)) roots.push_back(s);
     if (roots.empty()) errors.push_back("App: the app has no stacks; add at least one Stack");
     std::map<std::string, const Stack*> artifacts;
-    for (Stack* s : stacks()) {
+    for (Stack* s : all_stacks) {
         auto [it, fresh] = artifacts.emplace(s->artifact_id(), s);
         if (!fresh)
             errors.push_back(s->path() + ": stack artifact '" + s->artifact_id() + "' clashes with '" +
@@ -207,30 +210,30 @@ Assembly App::synth(const SynthOptions& options) {
     }
 
     // 3. resolve references between stacks: the linker creates outputs, parameters, exports and
-    // writers; new elements may hold references too, so repeat until the tree stops growing.
+    // writers; what it creates may hold references too, so that is walked, until it creates nothing.
     detail::ReferenceLinker& linker = *linker_;
     linker.set_errors(&errors);
     struct Detach {
         detail::ReferenceLinker& l;
         ~Detach() { l.set_errors(nullptr); }
     } detach{linker};
-    std::set<const CfnElement*> walked;
-    for (std::size_t before = 0, pass = 0; pass < 8; ++pass) {
-        std::size_t now = descendants_and_self().size();
-        if (now == before) break;
-        before = now;
-        for (Stack* s : stacks()) detail::discover_references(*s, linker, &walked);
+    for (Stack* s : all_stacks) detail::discover_references(*s, linker);
+    for (std::size_t pass = 1; pass < 8; ++pass) {
+        const std::vector<const CfnElement*> created = linker.take_created();
+        if (created.empty()) break;
+        detail::discover_references(created, linker);
     }
     linker.finish();
+    const std::vector<Construct*> linked = descendants_and_self(); // the tree does not change after linking
     StackDeps deps = linker.dependencies();
     detail::ExtraDependsOn extra;
-    construct_dependencies(*this, deps, extra);
+    construct_dependencies(linked, deps, extra);
     std::vector<const Stack*> order = deployment_order(roots, deps, errors);
 
     // Export names are unique per account and region.
     std::map<std::string, const CfnOutput*> exports;
-    for (Construct* c : descendants_and_self()) {
-        auto* o = dynamic_cast<CfnOutput*>(c);
+    for (Construct* c : linked) {
+        auto* o = construct_cast<CfnOutput>(c);
         if (!o || o->props().export_name.empty()) continue;
         const Environment& env = o->stack().environment();
         std::string key = env.account + "/" + env.region + "/" + o->props().export_name;
@@ -247,9 +250,14 @@ Assembly App::synth(const SynthOptions& options) {
     // and what a task finds goes to its own StackBuild, merged below in deployment order, so the
     // output and the order of problems do not depend on timing. Logical ids are computed lazily
     // and merged properties were rendered by validation: computing every logical id here first
-    // leaves the tasks nothing to write outside their own stacks.
-    for (Construct* c : descendants_and_self())
-        if (auto* e = dynamic_cast<CfnElement*>(c)) (void)e->logical_id();
+    // (on every core, each element its own) leaves the tasks nothing to write outside their own stacks.
+    {
+        constexpr std::size_t kSlice = 1024;
+        detail::run_in_parallel((linked.size() + kSlice - 1) / kSlice, options.jobs, [&](std::size_t slice) {
+            for (std::size_t i = slice * kSlice; i < std::min(linked.size(), (slice + 1) * kSlice); ++i)
+                if (auto* e = construct_cast<CfnElement>(linked[i])) (void)e->logical_id();
+        });
+    }
     const bool yaml = options.format == TemplateFormat::Yaml;
     const std::string ext = yaml ? ".yaml" : ".json";
     struct StackBuild {
@@ -262,7 +270,7 @@ Assembly App::synth(const SynthOptions& options) {
     std::function<std::string(const Stack&, StackBuild&, std::vector<StackSummary>&)> build =
         [&](const Stack& stack, StackBuild& out, std::vector<StackSummary>& nested_summaries) {
             for (Construct* child : const_cast<Stack&>(stack).descendants_and_self()) {
-                auto* n = dynamic_cast<NestedStack*>(child);
+                auto* n = construct_cast<NestedStack>(child);
                 if (!n || &n->parent_stack() != &stack) continue;
                 const std::string hash = build(*n, out, nested_summaries);
                 out.artifact.assets.push_back({hash, n->template_file(yaml), ext, n->path() + " Nested Template"});
@@ -292,7 +300,7 @@ Assembly App::synth(const SynthOptions& options) {
             summary.account = stack.environment().account;
             summary.resources = doc["Resources"].size();
             summary.template_file = stack.template_file(yaml);
-            if (auto* n = dynamic_cast<const NestedStack*>(&stack)) {
+            if (auto* n = construct_cast<NestedStack>(&stack)) {
                 summary.parent = n->parent_stack().stack_name();
                 nested_summaries.push_back(summary);
             } else {

@@ -3,6 +3,8 @@
 namespace leafsynth {
 
 CfnCondition::CfnCondition(Construct& scope, std::string id, Value expression)
-    : CfnElement(scope, std::move(id)), expression_(std::move(expression)) {}
+    : CfnElement(scope, std::move(id)), expression_(std::move(expression)) {
+    mark_kind(ConstructKind::Condition);
+}
 
 } // namespace leafsynth

@@ -5,7 +5,9 @@
 namespace leafsynth {
 
 CfnElement::CfnElement(Construct& scope, std::string id)
-    : Construct(scope, std::move(id)), stack_(&Stack::of(scope)) {}
+    : Construct(scope, std::move(id)), stack_(&Stack::of(scope)) {
+    mark_kind(ConstructKind::Element);
+}
 
 const std::string& CfnElement::logical_id() const {
     if (logical_id_override_) return *logical_id_override_;

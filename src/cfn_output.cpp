@@ -6,7 +6,9 @@
 namespace leafsynth {
 
 CfnOutput::CfnOutput(Construct& scope, std::string id, OutputProps props)
-    : CfnElement(scope, std::move(id)), props_(std::move(props)) {}
+    : CfnElement(scope, std::move(id)), props_(std::move(props)) {
+    mark_kind(ConstructKind::Output);
+}
 
 Value CfnOutput::import_value() const { return Fn::import_value(props_.export_name); }
 

@@ -5,7 +5,9 @@
 namespace leafsynth {
 
 CfnParameter::CfnParameter(Construct& scope, std::string id, ParameterProps props)
-    : CfnElement(scope, std::move(id)), props_(std::move(props)) {}
+    : CfnElement(scope, std::move(id)), props_(std::move(props)) {
+    mark_kind(ConstructKind::Parameter);
+}
 
 Value CfnParameter::ref() const {
     Intrinsic i{Intrinsic::Kind::Ref, {}, this, nullptr, {}};

@@ -11,6 +11,7 @@ namespace leafsynth {
 
 CfnResource::CfnResource(Construct& scope, std::string id, std::string type, Map properties)
     : CfnElement(scope, std::move(id)), type_(std::move(type)), properties_(std::move(properties)) {
+    mark_kind(ConstructKind::Resource);
     auto [format, property] = TagManager::format_of(type_);
     if (format != TagType::NotTaggable) {
         tags_ = std::make_unique<TagManager>(format, property);

@@ -39,7 +39,7 @@ void collect_targets(const Value& v, std::vector<const CfnResource*>& out) {
         for (const auto& [k, e] : v.as_map()) collect_targets(e, out);
     else if (v.is_intrinsic()) {
         const Intrinsic& in = v.as_intrinsic();
-        if (auto* r = dynamic_cast<const CfnResource*>(in.target)) out.push_back(r);
+        if (auto* r = construct_cast<CfnResource>(in.target)) out.push_back(r);
         for (const auto& a : in.args) collect_targets(a, out);
     }
 }
@@ -109,10 +109,10 @@ private:
 
 void draw_stack(Writer& w, const Stack& stack, const std::vector<const Stack*>& all, int depth) {
     std::string title = stack.stack_name();
-    if (auto* n = dynamic_cast<const NestedStack*>(&stack)) title = n->id() + " (nested)";
+    if (auto* n = construct_cast<NestedStack>(&stack)) title = n->id() + " (nested)";
     w.open_group(node_id(stack), title, depth);
     for (const CfnElement* e : stack.elements()) {
-        auto* r = dynamic_cast<const CfnResource*>(e);
+        auto* r = construct_cast<CfnResource>(e);
         if (!r || !drawn(*r) || r->type() == "AWS::CloudFormation::Stack") continue;
         w.node(node_id(*r), node_label(*r), depth + 1);
     }
@@ -151,7 +151,7 @@ std::string render_graph(App& app, GraphFormat format) {
     std::set<Edge> edges;
     for (const Stack* s : stacks) {
         for (const CfnElement* e : s->elements()) {
-            auto* r = dynamic_cast<const CfnResource*>(e);
+            auto* r = construct_cast<CfnResource>(e);
             if (!r || !drawn(*r) || r->type() == "AWS::CloudFormation::Stack") continue;
             for (const auto& [key, value] : r->properties()) {
                 std::vector<const CfnResource*> targets;

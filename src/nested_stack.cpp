@@ -20,6 +20,7 @@ StackProps nested_props(Construct& scope, const std::string& id, StackProps prop
 
 NestedStack::NestedStack(Construct& scope, std::string id, StackProps props)
     : Stack(scope, id, nested_props(scope, id, std::move(props))), parent_stack_(Stack::of(scope)) {
+    mark_kind(ConstructKind::NestedStack);
     resource_ = &make<CfnResource>(scope, id + ".NestedStackResource", "AWS::CloudFormation::Stack");
     // Readable, stable logical id: the path below the parent stack, plus "NestedStack".
     std::string human;
@@ -38,7 +39,7 @@ namespace leafsynth {
 std::string NestedStack::artifact_id() const {
     const Stack* top = this;
     for (const Construct* c = parent(); c != nullptr; c = c->parent())
-        if (auto* s = dynamic_cast<const Stack*>(c)) top = s;
+        if (auto* s = construct_cast<Stack>(c)) top = s;
     std::string rest;
     bool below = false;
     for (const Construct* c : scopes()) {

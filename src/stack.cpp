@@ -20,11 +20,13 @@ namespace leafsynth {
 Stack::Stack(Construct& scope, std::string id, StackProps props)
     : Construct(scope, std::move(id)), stack_name_(props.stack_name.empty() ? this->id() : props.stack_name),
       description_(std::move(props.description)), env_(std::move(props.env)),
-      termination_protection_(props.termination_protection) {}
+      termination_protection_(props.termination_protection) {
+    mark_kind(ConstructKind::Stack);
+}
 
 Stack& Stack::of(const Construct& construct) {
     for (const Construct* c = &construct; c != nullptr; c = c->parent()) {
-        if (auto* s = dynamic_cast<const Stack*>(c)) return const_cast<Stack&>(*s);
+        if (auto* s = construct_cast<Stack>(c)) return const_cast<Stack&>(*s);
     }
     throw ConstructError("'" + construct.path() + "' is not inside a Stack; create it under a Stack");
 }
@@ -57,8 +59,8 @@ std::vector<CfnElement*> Stack::elements() const {
     while (!todo.empty()) {
         Construct* c = todo.back();
         todo.pop_back();
-        if (dynamic_cast<Stack*>(c)) continue; // a nested stack has its own template
-        if (auto* e = dynamic_cast<CfnElement*>(c)) out.push_back(e);
+        if (construct_cast<Stack>(c)) continue; // a nested stack has its own template
+        if (auto* e = construct_cast<CfnElement>(c)) out.push_back(e);
         for (auto it = c->children().rbegin(); it != c->children().rend(); ++it) todo.push_back(*it);
     }
     return out;
@@ -92,7 +94,7 @@ namespace {
 const Stack& top_level(const Stack& s) {
     const Stack* cur = &s;
     for (const Construct* c = s.parent(); c != nullptr; c = c->parent())
-        if (auto* st = dynamic_cast<const Stack*>(c)) cur = st;
+        if (auto* st = construct_cast<Stack>(c)) cur = st;
     return *cur;
 }
 
@@ -115,7 +117,7 @@ Value sub_or_string(const std::string& text) {
 } // namespace
 
 AssetLocation Stack::asset_location(const std::string& hash, const std::string& extension) const {
-    const auto* app = dynamic_cast<const App*>(&root());
+    const auto* app = construct_cast<App>(&root());
     AssetSettings settings = app ? app->asset_settings() : AssetSettings{};
     std::string bucket = settings.bucket_name.empty()
                              ? bootstrap::assets_bucket_name("${AWS::AccountId}", "${AWS::Region}")

@@ -40,7 +40,7 @@ public:
         if (props_.priority < 0) props_.priority = remove_ ? 200 : 100;
     }
     void visit(Construct& node) override {
-        auto* resource = dynamic_cast<CfnResource*>(&node);
+        auto* resource = construct_cast<CfnResource>(&node);
         if (!resource || !resource->tags() || !type_selected(resource->type(), props_)) return;
         if (remove_) resource->tags()->remove_tag(key_, props_.priority);
         else resource->tags()->set_tag(key_, value_, props_.priority, props_.apply_to_launched_instances);
@@ -89,6 +89,18 @@ std::vector<std::string> TagManager::sorted_keys() const {
         if (!e.removed) keys.push_back(k);
     std::sort(keys.begin(), keys.end(), locale_less);
     return keys;
+}
+
+void TagManager::visit_values(const std::function<void(const Value&)>& visit) const {
+    // Most tags are plain strings, which hold nothing to visit for: then no keys are sorted.
+    bool plain = true;
+    for (const auto& [k, e] : tags_) plain = plain && (e.removed || e.value.is_string());
+    if (plain) {
+        for (const auto& [k, e] : tags_)
+            if (!e.removed) visit(e.value);
+        return;
+    }
+    for (const auto& k : sorted_keys()) visit(tags_.at(k).value);
 }
 
 List TagManager::key_value_list() const {

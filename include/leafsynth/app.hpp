@@ -67,6 +67,8 @@ struct AppProps {
 /// The root of a construct tree.
 class App : public Construct {
 public:
+    /// What construct_cast<App> looks for.
+    static constexpr ConstructKind kind = ConstructKind::App;
     /// An empty app.
     explicit App(AppProps props = {});
     ~App() override;

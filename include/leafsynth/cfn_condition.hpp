@@ -12,6 +12,8 @@ namespace leafsynth {
 /// An entry of the template's Conditions section, built from Fn::equals / and_ / or_ / not_.
 class CfnCondition : public CfnElement {
 public:
+    /// What construct_cast<CfnCondition> looks for.
+    static constexpr ConstructKind kind = ConstructKind::Condition;
     /// Creates a condition under `scope` with the given expression.
     CfnCondition(Construct& scope, std::string id, Value expression);
     /// The condition expression.

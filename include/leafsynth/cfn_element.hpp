@@ -14,6 +14,8 @@ class Stack;
 /// An entry of a template section, with a logical id allocated by its stack.
 class CfnElement : public Construct {
 public:
+    /// What construct_cast<CfnElement> looks for.
+    static constexpr ConstructKind kind = ConstructKind::Element;
     /// Creates the element under `scope`; it belongs to the nearest enclosing Stack.
     CfnElement(Construct& scope, std::string id);
 

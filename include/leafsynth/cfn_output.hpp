@@ -22,6 +22,8 @@ struct OutputProps {
 /// An entry of the template's Outputs section.
 class CfnOutput : public CfnElement {
 public:
+    /// What construct_cast<CfnOutput> looks for.
+    static constexpr ConstructKind kind = ConstructKind::Output;
     /// Creates an output under `scope`.
     CfnOutput(Construct& scope, std::string id, OutputProps props);
     /// The options it was made with.

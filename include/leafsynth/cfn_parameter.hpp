@@ -29,6 +29,8 @@ struct ParameterProps {
 /// An entry of the template's Parameters section.
 class CfnParameter : public CfnElement {
 public:
+    /// What construct_cast<CfnParameter> looks for.
+    static constexpr ConstructKind kind = ConstructKind::Parameter;
     /// Creates a parameter under `scope`.
     CfnParameter(Construct& scope, std::string id, ParameterProps props = {});
     /// The options it was made with.

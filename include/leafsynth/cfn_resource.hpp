@@ -46,6 +46,8 @@ struct ResourceOverride {
 /// is a list (`Rules.0.Id`), any other segment is a map key, and missing levels are created as maps.
 class CfnResource : public CfnElement {
 public:
+    /// What construct_cast<CfnResource> looks for.
+    static constexpr ConstructKind kind = ConstructKind::Resource;
     /// Creates a resource of `type` (e.g. `AWS::SQS::Queue`) with the given properties.
     CfnResource(Construct& scope, std::string id, std::string type, Map properties = {});
     ~CfnResource() override;

@@ -2,6 +2,7 @@
 /// @file construct.hpp
 /// The construct tree: every node (app, stack, resource, output, higher-level construct) is a Construct.
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -14,6 +15,22 @@ namespace leafsynth {
 
 class App;
 class Construct;
+namespace detail {
+struct ParallelChildren;
+}
+
+/// The synthesizer's own classes that walks over the tree look for, one bit each; a construct
+/// carries the bits of its class and of its bases (a NestedStack is a Stack too). See construct_cast.
+enum class ConstructKind : std::uint8_t {
+    App = 1,
+    Stack = 2,
+    NestedStack = 4,
+    Element = 8,
+    Resource = 16,
+    Output = 32,
+    Parameter = 64,
+    Condition = 128,
+};
 
 /// Something applied to every construct below a scope just before synthesis (tags are aspects).
 class Aspect {
@@ -54,6 +71,8 @@ public:
     Construct& root();
     /// The root of the tree.
     const Construct& root() const;
+    /// True when this construct is of the class `kind` stands for, or derives from it.
+    bool is(ConstructKind kind) const { return (kinds_ & static_cast<std::uint8_t>(kind)) != 0; }
 
     /// Declares that this construct must be deployed after `other`: within one stack every resource
     /// below this construct gets a `DependsOn` on every resource below `other`; across stacks the
@@ -77,6 +96,15 @@ public:
     /// Takes ownership of a child created with this construct as its scope (used by make()).
     void adopt(std::unique_ptr<Construct> child);
 
+    /// Runs `build(i)` for every `i` below `count` at the same time on `jobs` threads (0: one per
+    /// core), each task creating its own children of this construct (and constructs inside them):
+    /// afterwards the children come in the order of `i`, as if the tasks had run one after the
+    /// other. A task may read the rest of the tree but must not change it, nor walk this
+    /// construct's children while the tasks run; the ids of different tasks' children must differ
+    /// (else which task fails depends on timing). When tasks throw, the exception of the lowest
+    /// `i` is rethrown once all have ended; what the tasks created stays, in order.
+    void build_children_in_parallel(std::size_t count, std::size_t jobs, const std::function<void(std::size_t)>& build);
+
     /// Called once per synthesis for every construct, parents first, after aspects and before
     /// validation: the place to finish what depends on the whole tree (e.g. a DependsOn on a policy
     /// that may have been filled after the construct was made).
@@ -85,6 +113,9 @@ public:
 protected:
     /// Creates the root of a tree (the App).
     explicit Construct(std::nullptr_t root_marker);
+    /// Marks this construct as being of the class `kind` stands for (called by that class's
+    /// constructor, so that construct_cast needs no dynamic_cast).
+    void mark_kind(ConstructKind kind) { kinds_ |= static_cast<std::uint8_t>(kind); }
     /// Override to report problems with this construct; called at validation, at the same time
     /// as other constructs' validate() on other threads: read the tree, change nothing (not even
     /// another construct's caches).
@@ -93,6 +124,9 @@ protected:
 private:
     std::string id_;
     Construct* parent_ = nullptr;
+    std::uint8_t kinds_ = 0; // ConstructKind bits
+    /// Set while build_children_in_parallel runs: registering and finding children then lock.
+    detail::ParallelChildren* parallel_ = nullptr;
     std::vector<Construct*> children_;
     /// children_ by id (views of their id_), so a lookup or a new child does not walk them all.
     std::unordered_map<std::string_view, Construct*> child_index_;
@@ -101,6 +135,19 @@ private:
     std::vector<std::shared_ptr<Aspect>> aspects_;
     std::vector<std::function<std::vector<std::string>()>> validations_;
 };
+
+/// `c` as a `T` when it is one (T is App, Stack, NestedStack, CfnElement, CfnResource, CfnOutput,
+/// CfnParameter or CfnCondition, or a class deriving from one of them that gives no `kind` of its
+/// own), else nullptr: a bit test where a `dynamic_cast` per node was a fifth of linking a large app.
+template <class T>
+T* construct_cast(Construct* c) noexcept {
+    return c != nullptr && c->is(T::kind) ? static_cast<T*>(c) : nullptr;
+}
+/// `c` as a `const T` when it is one, else nullptr (see the other overload).
+template <class T>
+const T* construct_cast(const Construct* c) noexcept {
+    return c != nullptr && c->is(T::kind) ? static_cast<const T*>(c) : nullptr;
+}
 
 /// Creates a `T` under `scope`, owned by it, and returns a reference to it.
 /// `T`'s constructor takes `(Construct& scope, std::string id, args...)`.

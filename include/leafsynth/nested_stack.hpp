@@ -18,6 +18,8 @@ class CfnResource;
 /// nested-stack Parameters and Outputs (`Fn::GetAtt <Nested>.Outputs.<Name>`).
 class NestedStack : public Stack {
 public:
+    /// What construct_cast<NestedStack> looks for.
+    static constexpr ConstructKind kind = ConstructKind::NestedStack;
     /// Creates a nested stack under `scope`, which must be inside a stack.
     NestedStack(Construct& scope, std::string id, StackProps props = {});
 

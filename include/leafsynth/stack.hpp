@@ -32,6 +32,8 @@ struct StackProps {
 /// A CloudFormation stack: every CfnElement below it (down to the next stack) lands in its template.
 class Stack : public Construct {
 public:
+    /// What construct_cast<Stack> looks for.
+    static constexpr ConstructKind kind = ConstructKind::Stack;
     /// Creates a stack under `scope` (normally the App).
     Stack(Construct& scope, std::string id, StackProps props = {});
 

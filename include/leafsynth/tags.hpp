@@ -2,6 +2,7 @@
 /// @file tags.hpp
 /// Tags: `Tags::of(scope).add(key, value)` reaches every taggable resource below `scope`.
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -49,6 +50,10 @@ public:
     Value render() const;
     /// The tags as a list of `{Key, Value}`, keys sorted as in render(), whatever the format.
     List key_value_list() const;
+    /// Calls `visit` with the value of every tag that render() writes, without building the
+    /// rendered list (for walks that look only at values, such as finding references): in
+    /// render()'s order when a value is not a plain string, else in no particular order.
+    void visit_values(const std::function<void(const Value&)>& visit) const;
     /// The tags whose value is a plain string, as a key → value map (tags with an unresolved
     /// value, such as a `Ref`, are left out).
     std::map<std::string, std::string> tag_values() const;

@@ -95,7 +95,7 @@ bool raw_intrinsic(const Value& v) {
 }
 
 void check_get_att(const Intrinsic& i, const std::string& path, std::vector<std::string>& out) {
-    const auto* target = dynamic_cast<const CfnResource*>(i.target);
+    const auto* target = construct_cast<CfnResource>(i.target);
     if (!target) return;
     const ResourceSchema* ts = find_schema(target->type());
     if (!ts || ts->attributes.count(i.name)) return;
@@ -213,7 +213,7 @@ private:
         using K = Intrinsic::Kind;
         switch (i.kind) {
         case K::Ref:
-            if (const auto* p = dynamic_cast<const CfnParameter*>(i.target)) {
+            if (const auto* p = construct_cast<CfnParameter>(i.target)) {
                 const std::string& t = p->props().type;
                 return t.starts_with("List<") || t == "CommaDelimitedList" ? Result::List : Result::String;
             }
@@ -225,7 +225,7 @@ private:
                        ? Result::String
                        : Result::Any;
         case K::GetAtt: {
-            const auto* target = dynamic_cast<const CfnResource*>(i.target);
+            const auto* target = construct_cast<CfnResource>(i.target);
             const ResourceSchema* ts = target ? find_schema(target->type()) : nullptr;
             if (!ts) return Result::Any;
             auto a = ts->attributes.find(i.name);

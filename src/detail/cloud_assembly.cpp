@@ -26,7 +26,7 @@ std::string role_arn(const Stack& stack, const std::string& role) {
 }
 
 std::string bucket_name(const Stack& stack) {
-    const auto* app = dynamic_cast<const App*>(&stack.root());
+    const auto* app = construct_cast<App>(&stack.root());
     std::string bucket = app && !app->asset_settings().bucket_name.empty()
                              ? app->asset_settings().bucket_name
                              : bootstrap::assets_bucket_name("${AWS::AccountId}", "${AWS::Region}");
@@ -41,7 +41,7 @@ std::string bucket_name(const Stack& stack) {
 }
 
 std::string prefix(const Stack& stack) {
-    const auto* app = dynamic_cast<const App*>(&stack.root());
+    const auto* app = construct_cast<App>(&stack.root());
     return app ? app->asset_settings().prefix : std::string();
 }
 

@@ -48,7 +48,7 @@ std::string free_id(const Construct& scope, const std::string& base) {
 } // namespace
 
 const Stack* parent_stack(const Stack& stack) {
-    if (auto* n = dynamic_cast<const NestedStack*>(&stack)) return &n->parent_stack();
+    if (auto* n = construct_cast<NestedStack>(&stack)) return &n->parent_stack();
     return nullptr;
 }
 
@@ -96,7 +96,7 @@ Value ReferenceLinker::link_locked(const CfnElement& target, const std::string& 
     const Stack& producer = target.stack();
     if (&producer == &consumer) {
         if (!attribute.empty()) return dynamic_cast<const CfnResource&>(target).get_att(attribute);
-        if (auto* r = dynamic_cast<const CfnResource*>(&target)) return r->ref();
+        if (auto* r = construct_cast<CfnResource>(&target)) return r->ref();
         return dynamic_cast<const CfnParameter&>(target).ref();
     }
     auto key = std::make_tuple(&target, attribute, &consumer_c);
@@ -115,6 +115,7 @@ Value ReferenceLinker::link_locked(const CfnElement& target, const std::string& 
         auto& scope = const_cast<NestedStack&>(child);
         auto& out = make<CfnOutput>(scope, free_id(scope, reference_name(target, attribute, child)),
                                     OutputProps{inner, {}, {}, nullptr});
+        created_.push_back(&out);
         result = child.stack_resource().get_att("Outputs." + out.logical_id());
     } else if (const Stack* parent = parent_stack(consumer)) {
         // Down: a Parameter of the nested consumer, passed by its parent.
@@ -122,6 +123,7 @@ Value ReferenceLinker::link_locked(const CfnElement& target, const std::string& 
         auto& param = make<CfnParameter>(consumer, free_id(consumer, reference_name(target, attribute, root_stack(producer))),
                                          ParameterProps{});
         nested_params_[&dynamic_cast<const NestedStack&>(consumer)][&param] = outer;
+        created_.push_back(&param);
         result = param.ref();
     } else {
         // Across: between top-level stacks.
@@ -149,7 +151,7 @@ Value ReferenceLinker::link_locked(const CfnElement& target, const std::string& 
             // Looked for once per value, not once per consumer.
             if (!exports_.count(std::make_pair(&target, attribute)))
                 for (const CfnElement* e : from.elements()) {
-                    auto* o = dynamic_cast<const CfnOutput*>(e);
+                    auto* o = construct_cast<CfnOutput>(e);
                     if (o && !o->props().export_name.empty() && o->props().value == value) {
                         exports_.emplace(std::make_pair(&target, attribute), o->props().export_name);
                         break;
@@ -159,7 +161,8 @@ Value ReferenceLinker::link_locked(const CfnElement& target, const std::string& 
                 export_name = known->second;
             else if (exports_.emplace(std::make_pair(&target, attribute), export_name).second) {
                 auto& scope = const_cast<Stack&>(from);
-                make<CfnOutput>(scope, free_id(scope, "Export" + name), OutputProps{value, {}, export_name, nullptr});
+                created_.push_back(
+                    &make<CfnOutput>(scope, free_id(scope, "Export" + name), OutputProps{value, {}, export_name, nullptr}));
             }
             result = Fn::import_value(export_name);
         } else {
@@ -175,6 +178,7 @@ Value ReferenceLinker::link_locked(const CfnElement& target, const std::string& 
             props.description = "Written by " + from.stack_name() + " (" + from.environment().region + ")";
             auto& param = make<CfnParameter>(
                 consumer, free_id(consumer, "CrossRegion" + alphanumeric(from.stack_name()) + name), std::move(props));
+            created_.push_back(&param);
             result = param.ref();
         }
         deps_[&consumer].emplace(&from, what);

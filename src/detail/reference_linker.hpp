@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "leafsynth/value.hpp"
@@ -49,6 +50,13 @@ public:
     /// Safe to call from several threads (templates are built in parallel): once discovery has
     /// converged, every call finds what the first one made.
     Value link(const CfnElement& target, const std::string& attribute, const Stack& consumer, const std::string& where);
+    /// The outputs and parameters linking created since the last call, in the order it created
+    /// them (the cross-region writers' resources refer only to their own stack, so they are not
+    /// listed): discovery walks them for references of their own.
+    std::vector<const CfnElement*> take_created() {
+        std::lock_guard lock(mutex_);
+        return std::exchange(created_, {});
+    }
     /// Completes what linking made (the cross-region writers' parameter lists); called once the
     /// discovery of references has converged.
     void finish();
@@ -73,6 +81,7 @@ private:
     std::map<const Stack*, std::map<const Stack*, std::string>> deps_;
     std::map<const NestedStack*, std::map<const CfnParameter*, Value>> nested_params_;
     std::unique_ptr<CrossRegionWriters> writers_;
+    std::vector<const CfnElement*> created_;
     mutable std::mutex mutex_; // link() may be called from the threads building templates
 };
 

@@ -55,9 +55,9 @@ const char* removal_name(RemovalPolicy p, bool deletion) {
 } // namespace
 
 void collect_resources(const Construct& scope, std::vector<const CfnResource*>& out) {
-    if (auto* r = dynamic_cast<const CfnResource*>(&scope)) out.push_back(r);
+    if (auto* r = construct_cast<CfnResource>(&scope)) out.push_back(r);
     for (const Construct* c : scope.children())
-        if (!dynamic_cast<const Stack*>(c)) collect_resources(*c, out);
+        if (!construct_cast<Stack>(c)) collect_resources(*c, out);
 }
 
 bool Resolver::foreign(const CfnElement& target, const std::string& where) {
@@ -91,8 +91,8 @@ bool crosses_stacks(const Intrinsic& in, const Stack& consumer) {
 
 /// What can be referenced across stacks: a resource, or a parameter by Ref.
 bool referable_across(const Intrinsic& in) {
-    return dynamic_cast<const CfnResource*>(in.target) ||
-           (in.kind == Intrinsic::Kind::Ref && dynamic_cast<const CfnParameter*>(in.target));
+    return construct_cast<CfnResource>(in.target) ||
+           (in.kind == Intrinsic::Kind::Ref && construct_cast<CfnParameter>(in.target));
 }
 } // namespace
 
@@ -116,7 +116,7 @@ Json Resolver::resolve_intrinsic(const Intrinsic& in, const std::string& where) 
     switch (in.kind) {
     case Intrinsic::Kind::Ref: {
         if (!in.target) return Json{{name, in.name}};
-        if (dynamic_cast<const CfnOutput*>(in.target) || dynamic_cast<const CfnCondition*>(in.target)) {
+        if (construct_cast<CfnOutput>(in.target) || construct_cast<CfnCondition>(in.target)) {
             errors_.push_back(where + ": Ref to '" + in.target->path() +
                               "', which is not a resource or parameter; only those can be referenced");
             return Json{{name, "Invalid"}};
@@ -124,7 +124,7 @@ Json Resolver::resolve_intrinsic(const Intrinsic& in, const std::string& where) 
         return Json{{name, element_id(*in.target, where, "references")}};
     }
     case Intrinsic::Kind::GetAtt: {
-        if (!dynamic_cast<const CfnResource*>(in.target)) {
+        if (!construct_cast<CfnResource>(in.target)) {
             errors_.push_back(where + ": Fn::GetAtt needs a resource handle");
             return Json{{name, Json::array({"Invalid", in.name})}};
         }
@@ -190,24 +190,35 @@ void Resolver::discover(const Value& value, const CfnElement& element) {
     }
 }
 
-void discover_references(const Stack& stack, ReferenceLinker& linker, std::set<const CfnElement*>* walked) {
+namespace {
+/// Every value `element` holds: a resource's tags too (a tag given in the properties may hold a
+/// reference) and its overrides (a reference in one must reach this stack like any other).
+void discover_element(Resolver& resolver, const CfnElement& element) {
+    if (auto* r = construct_cast<CfnResource>(&element)) {
+        for (const auto& [name, v] : r->properties()) resolver.discover(v, element);
+        if (r->tags()) r->tags()->visit_values([&](const Value& v) { resolver.discover(v, element); });
+        for (const ResourceOverride& o : r->overrides()) resolver.discover(o.value, element);
+    } else if (auto* o = construct_cast<CfnOutput>(&element)) {
+        resolver.discover(o->props().value, element);
+    } else if (auto* p = construct_cast<CfnParameter>(&element)) {
+        resolver.discover(p->props().default_value, element);
+    } else if (auto* c = construct_cast<CfnCondition>(&element)) {
+        resolver.discover(c->expression(), element);
+    }
+}
+} // namespace
+
+void discover_references(const Stack& stack, ReferenceLinker& linker) {
     std::vector<std::string> scratch; // problems are reported when the template is built
     Resolver resolver(stack, scratch, &linker);
-    for (const CfnElement* element : stack.elements()) {
-        if (walked && !walked->insert(element).second) continue;
-        // every value an element holds: a resource's tags too (a tag given in the properties may
-        // hold a reference) and its overrides (a reference in one must reach this stack like any other)
-        if (auto* r = dynamic_cast<const CfnResource*>(element)) {
-            for (const auto& [name, v] : r->properties()) resolver.discover(v, *element);
-            if (r->tags() && r->tags()->has_tags()) resolver.discover(r->tags()->render(), *element);
-            for (const ResourceOverride& o : r->overrides()) resolver.discover(o.value, *element);
-        } else if (auto* o = dynamic_cast<const CfnOutput*>(element)) {
-            resolver.discover(o->props().value, *element);
-        } else if (auto* p = dynamic_cast<const CfnParameter*>(element)) {
-            resolver.discover(p->props().default_value, *element);
-        } else if (auto* c = dynamic_cast<const CfnCondition*>(element)) {
-            resolver.discover(c->expression(), *element);
-        }
+    for (const CfnElement* element : stack.elements()) discover_element(resolver, *element);
+}
+
+void discover_references(const std::vector<const CfnElement*>& elements, ReferenceLinker& linker) {
+    std::vector<std::string> scratch;
+    for (const CfnElement* element : elements) {
+        Resolver resolver(element->stack(), scratch, &linker);
+        discover_element(resolver, *element);
     }
 }
 
@@ -335,7 +346,7 @@ Json build_template(const Stack& stack, std::vector<std::string>& errors, Refere
             errors.push_back(where + ": logical id '" + id + "' is already used by '" + it->second +
                              "'; give one of them another id or override_logical_id()");
 
-        if (auto* r = dynamic_cast<const CfnResource*>(element)) {
+        if (auto* r = construct_cast<CfnResource>(element)) {
             if (!valid_resource_type(r->type()))
                 errors.push_back(where + ": resource type '" + r->type() +
                                  "' is malformed; expected 'AWS::Service::Type' or 'Custom::Name'");
@@ -385,7 +396,7 @@ Json build_template(const Stack& stack, std::vector<std::string>& errors, Refere
             for (const ResourceOverride& o : r->overrides())
                 apply_override(entry, o, override_json(resolver, o.value, where), where, errors);
             resources[id] = std::move(entry);
-        } else if (auto* o = dynamic_cast<const CfnOutput*>(element)) {
+        } else if (auto* o = construct_cast<CfnOutput>(element)) {
             const OutputProps& p = o->props();
             Json entry = Json::object();
             if (!p.description.empty()) entry["Description"] = p.description;
@@ -393,7 +404,7 @@ Json build_template(const Stack& stack, std::vector<std::string>& errors, Refere
             if (!p.export_name.empty()) entry["Export"] = Json{{"Name", p.export_name}};
             if (p.condition) entry["Condition"] = resolver.resolve(Fn::condition(*p.condition), where)["Condition"];
             outputs[id] = std::move(entry);
-        } else if (auto* prm = dynamic_cast<const CfnParameter*>(element)) {
+        } else if (auto* prm = construct_cast<CfnParameter>(element)) {
             const ParameterProps& p = prm->props();
             Json entry = Json::object();
             entry["Type"] = p.type;
@@ -408,7 +419,7 @@ Json build_template(const Stack& stack, std::vector<std::string>& errors, Refere
             if (p.min_value) entry["MinValue"] = *p.min_value;
             if (p.no_echo) entry["NoEcho"] = true;
             parameters[id] = std::move(entry);
-        } else if (auto* c = dynamic_cast<const CfnCondition*>(element)) {
+        } else if (auto* c = construct_cast<CfnCondition>(element)) {
             conditions[id] = resolver.resolve(c->expression(), where);
         }
     }

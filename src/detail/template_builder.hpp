@@ -58,12 +58,12 @@ private:
 Json build_template(const Stack& stack, std::vector<std::string>& errors, ReferenceLinker* linker = nullptr,
                     const ExtraDependsOn& extra = {});
 
-/// Resolves every value of every element of `stack` once, so the linker creates what
-/// references to other stacks need (outputs, parameters, exports, writers) before any template is built.
-/// With `walked`, the elements in it are skipped and those walked are added: the synthesizer's
-/// later passes walk only what linking added (linking adds elements; the only values it changes
-/// afterwards, the cross-region writer's policy and parameter list, refer to no other stack).
-void discover_references(const Stack& stack, ReferenceLinker& linker, std::set<const CfnElement*>* walked = nullptr);
+/// Walks every value of every element of `stack` once, so the linker creates what references
+/// to other stacks need (outputs, parameters, exports, writers) before any template is built.
+void discover_references(const Stack& stack, ReferenceLinker& linker);
+/// The same for some elements, each in its own stack: what linking created
+/// (ReferenceLinker::take_created), which may hold references too.
+void discover_references(const std::vector<const CfnElement*>& elements, ReferenceLinker& linker);
 
 /// Every CfnResource in `scope`'s subtree, without descending into nested stacks.
 void collect_resources(const Construct& scope, std::vector<const CfnResource*>& out);

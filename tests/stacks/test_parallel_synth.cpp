@@ -1,5 +1,6 @@
-// The whole ContainerManager app synthesized on one thread and on several: the templates of the
-// top-level stacks are built in parallel (src/app.cpp, step 4), and nothing of the output may
+// The whole ContainerManager app built and synthesized on one thread and on several: the leaves'
+// stacks are constructed in parallel (Construct::build_children_in_parallel), the templates of
+// the top-level stacks are built in parallel (src/app.cpp, step 4), and nothing of the output may
 // depend on that.
 
 #include <catch2/catch.hpp>
@@ -26,7 +27,7 @@ const std::string kExamples = LEAFSYNTH_EXAMPLES_DIR;
 /// The bundled example's three leaves, each also under other ids, so that there are more
 /// top-level stacks than threads: main region us-west-2, Domain and LinkTogether stacks in
 /// us-east-1 (cross-region references), nested stacks in every Leaf stack.
-Assembly synth_example(std::size_t jobs, TemplateFormat format = TemplateFormat::Json) {
+Assembly synth_example(std::size_t jobs, TemplateFormat format = TemplateFormat::Json, std::size_t build_jobs = 1) {
     const cm::BaseConfig base = cm::load_base_config(kExamples + "/base-stack-config.yaml");
     std::vector<cm::LeafInput> leaves;
     for (const char* name : {"minecraft", "valheim", "echo-server"})
@@ -38,19 +39,20 @@ Assembly synth_example(std::size_t jobs, TemplateFormat format = TemplateFormat:
     context.account = "123456789012";
     context.main_region = "us-west-2";
     App app;
-    cm::build_container_manager(app, base, leaves, context);
+    cm::build_container_manager(app, base, leaves, context, build_jobs);
     return app.synth({.format = format, .jobs = jobs});
 }
 
-/// The app with four copies of the Minecraft leaf, main region us-west-2.
-void four_minecraft_leaves(App& app) {
+/// The app with four copies of the Minecraft leaf, main region us-west-2, its leaves built on
+/// `build_jobs` threads.
+void four_minecraft_leaves(App& app, std::size_t build_jobs = 0) {
     const cm::BaseConfig base = cm::load_base_config(kExamples + "/base-stack-config.yaml");
     std::vector<cm::LeafInput> leaves;
     for (const char* id : {"one", "two", "three", "four"})
         leaves.push_back({cm::load_leaf_config(kExamples + "/minecraft.yaml", cm::Maturity::Prod), id});
     cm::StackContext context;
     context.main_region = "us-west-2";
-    cm::build_container_manager(app, base, leaves, context);
+    cm::build_container_manager(app, base, leaves, context, build_jobs);
 }
 
 } // namespace
@@ -61,7 +63,7 @@ TEST_CASE("parallel synthesis: the same files, byte for byte, on one thread and 
         REQUIRE(one.stacks.size() > 20);
         for (std::size_t jobs : {2, 3, 8}) {
             INFO("jobs " << jobs);
-            const Assembly many = synth_example(jobs, format);
+            const Assembly many = synth_example(jobs, format, jobs);
             REQUIRE(many.files.size() == one.files.size());
             for (std::size_t i = 0; i < one.files.size(); ++i) {
                 INFO(one.files[i].path);
@@ -76,6 +78,36 @@ TEST_CASE("parallel synthesis: the same files, byte for byte, on one thread and 
             }
             CHECK(many.warnings == one.warnings);
         }
+    }
+}
+
+TEST_CASE("parallel synthesis: the leaves built on several threads make the same construct tree as on one") {
+    auto tree = [](std::size_t build_jobs) {
+        App app;
+        four_minecraft_leaves(app, build_jobs);
+        std::vector<std::string> paths;
+        for (Construct* c : app.descendants_and_self()) paths.push_back(c->path());
+        return paths;
+    };
+    const std::vector<std::string> one = tree(1);
+    REQUIRE(one.size() > 500);
+    // The base stack first, then each leaf's Domain, Leaf and LinkTogether stacks in config order.
+    std::vector<std::string> top;
+    {
+        App app;
+        four_minecraft_leaves(app, 4);
+        for (const Construct* c : app.children()) top.push_back(c->id());
+    }
+    CHECK(top == std::vector<std::string>{"ContainerManager-BaseStack", "ContainerManager-One-DomainStack",
+                                          "ContainerManager-One-Stack", "ContainerManager-One-LinkTogetherStack",
+                                          "ContainerManager-Two-DomainStack", "ContainerManager-Two-Stack",
+                                          "ContainerManager-Two-LinkTogetherStack", "ContainerManager-Three-DomainStack",
+                                          "ContainerManager-Three-Stack", "ContainerManager-Three-LinkTogetherStack",
+                                          "ContainerManager-Four-DomainStack", "ContainerManager-Four-Stack",
+                                          "ContainerManager-Four-LinkTogetherStack"});
+    for (std::size_t jobs : {2, 4, 8}) {
+        INFO("build jobs " << jobs);
+        CHECK(tree(jobs) == one);
     }
 }
 

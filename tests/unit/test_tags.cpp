@@ -1,6 +1,7 @@
 // Tags: Tags::of() as an aspect, priorities, removal, type filters, and each tag format.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -409,6 +410,37 @@ TEST_CASE("TagManager merges by priority and renders each format", "[tags]") {
     map.set_tag("b", "2", 100);
     map.set_tag("a", "1", 100);
     CHECK(map.render() == Value(Map{{"a", "1"}, {"b", "2"}}));
+}
+
+TEST_CASE("TagManager::visit_values: the values render() writes, in its order when one is a reference", "[tags]") {
+    auto visited = [](const TagManager& tags) {
+        std::vector<Value> values;
+        tags.visit_values([&](const Value& v) { values.push_back(v); });
+        return values;
+    };
+    TagManager plain(TagType::Standard, "Tags");
+    CHECK(visited(plain).empty());
+    plain.set_tag("b", "2", 100);
+    plain.set_tag("a", "1", 100);
+    plain.set_tag("gone", "x", 100);
+    plain.remove_tag("gone", 200);
+    std::vector<Value> values = visited(plain);
+    std::sort(values.begin(), values.end(), [](const Value& x, const Value& y) { return x.as_string() < y.as_string(); });
+    CHECK(values == std::vector<Value>{Value("1"), Value("2")});
+
+    // With a reference among them, in render()'s order (keys sorted as CDK sorts them).
+    App app;
+    auto& stack = make<Stack>(app, "VisitTags");
+    auto& topic = make<CfnResource>(stack, "Topic", "AWS::SNS::Topic");
+    TagManager mixed(TagType::AutoScalingGroup, "Tags");
+    mixed.set_tag("b", "2", 100);
+    mixed.set_tag_value("B", topic.ref(), 100);
+    mixed.set_tag("a", "1", 100);
+    std::vector<Value> in_render_order;
+    const Value rendered = mixed.render();
+    for (const Value& entry : rendered.as_list()) in_render_order.push_back(entry.as_map().at("Value"));
+    CHECK(visited(mixed) == in_render_order);
+    CHECK(in_render_order.size() == 3);
 }
 
 TEST_CASE("an initial tag whose value is a reference is kept, and still overridable", "[tags]") {

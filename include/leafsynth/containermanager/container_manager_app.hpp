@@ -17,8 +17,10 @@ struct LeafInput {
     std::string container_id; ///< Container id (from the file name unless overridden).
 };
 
-/// Adds every stack of the app to `app`.
+/// Adds every stack of the app to `app`: the base stack, then each leaf's three stacks, the
+/// leaves built at the same time on `jobs` threads (0: one per core) and kept in the order of
+/// `leaves` (Construct::build_children_in_parallel).
 void build_container_manager(App& app, const BaseConfig& base, const std::vector<LeafInput>& leaves,
-                             const StackContext& context);
+                             const StackContext& context, std::size_t jobs = 0);
 
 } // namespace leafsynth::containermanager
