@@ -161,12 +161,7 @@ Json Resolver::resolve(const Value& value, const std::string& where) {
                 for (const auto& e : v) arr.push_back(resolve(e, where));
                 return arr;
             } else if constexpr (std::is_same_v<T, Map>) {
-                Json obj = Json::object();
-                for (const auto& [k, e] : v) {
-                    if (e.is_null()) continue; // an unset property is left out, as CDK does
-                    obj[k] = resolve(e, where);
-                }
-                return obj;
+                return resolve(v, where);
             } else if constexpr (std::is_same_v<T, std::shared_ptr<const Intrinsic>>) {
                 return resolve_intrinsic(*v, where);
             } else {
@@ -174,6 +169,34 @@ Json Resolver::resolve(const Value& value, const std::string& where) {
             }
         },
         value.storage());
+}
+
+Json Resolver::resolve(const Map& map, const std::string& where) {
+    Json obj = Json::object();
+    for (const auto& [k, e] : map) {
+        if (e.is_null()) continue; // an unset property is left out, as CDK does
+        obj[k] = resolve(e, where);
+    }
+    return obj;
+}
+
+Json Resolver::resolve_with(const Map& map, const std::string& key, const Value& value, const std::string& where) {
+    Json obj = Json::object();
+    bool placed = false;
+    auto place = [&] {
+        if (!value.is_null()) obj[key] = resolve(value, where);
+        placed = true;
+    };
+    for (const auto& [k, e] : map) {
+        if (!placed && key <= k) {
+            place();
+            if (k == key) continue;
+        }
+        if (e.is_null()) continue; // an unset property is left out, as CDK does
+        obj[k] = resolve(e, where);
+    }
+    if (!placed) place();
+    return obj;
 }
 
 void Resolver::discover(const Value& value, const CfnElement& element) {
@@ -353,9 +376,9 @@ Json build_template(const Stack& stack, std::vector<std::string>& errors, Refere
             Json entry = Json::object();
             entry["Type"] = r->type();
             resolver.clear_referenced();
-            Map props = r->properties();
-            if (r->tags() && r->tags()->has_tags()) props[r->tags()->property()] = r->tags()->render();
-            Json properties = resolver.resolve(props, where);
+            Json properties = r->tags() && r->tags()->has_tags()
+                                  ? resolver.resolve_with(r->properties(), r->tags()->property(), r->tags()->render(), where)
+                                  : resolver.resolve(r->properties(), where);
             if (!properties.empty()) entry["Properties"] = std::move(properties);
 
             // DependsOn: explicit ones plus construct-level dependencies of this resource and its

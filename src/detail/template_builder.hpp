@@ -33,6 +33,11 @@ public:
 
     /// Resolves `value` found at `where` (a construct path) into template JSON.
     Json resolve(const Value& value, const std::string& where);
+    /// Resolves `map` as resolve() does, without copying it into a Value first.
+    Json resolve(const Map& map, const std::string& where);
+    /// Resolves `map` as resolve() does, with `value` under `key` in place of what `map` holds
+    /// there (a resource's properties with its rendered tags, without copying the properties).
+    Json resolve_with(const Map& map, const std::string& key, const Value& value, const std::string& where);
 
     /// Walks `value` (held by `element`) for references to other stacks and has the linker make
     /// what carries each one here, as resolve() would, without building JSON or reporting problems.
