@@ -217,7 +217,14 @@ Assembly App::synth(const SynthOptions& options) {
         detail::ReferenceLinker& l;
         ~Detach() { l.set_errors(nullptr); }
     } detach{linker};
-    for (Stack* s : all_stacks) detail::discover_references(*s, linker);
+    // The stacks are walked on every core (reading only), then what they reference is linked on
+    // one thread, stack after stack, as one walk would: what linking makes does not depend on timing.
+    {
+        std::vector<std::vector<detail::FoundReference>> found(all_stacks.size());
+        detail::run_in_parallel(all_stacks.size(), options.jobs,
+                                [&](std::size_t i) { found[i] = detail::collect_references(*all_stacks[i]); });
+        for (std::size_t i = 0; i < all_stacks.size(); ++i) detail::link_references(*all_stacks[i], found[i], linker);
+    }
     for (std::size_t pass = 1; pass < 8; ++pass) {
         const std::vector<const CfnElement*> created = linker.take_created();
         if (created.empty()) break;

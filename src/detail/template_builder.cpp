@@ -208,8 +208,11 @@ void Resolver::discover(const Value& value, const CfnElement& element) {
         const Intrinsic& in = value.as_intrinsic();
         for (const Value& a : in.args) discover(a, element);
         // the cases in which resolve_intrinsic asks the linker
-        if (linker_ && crosses_stacks(in, consumer_) && &in.target->root() == &consumer_.root() && referable_across(in))
-            discover(linker_->link(*in.target, in.name, consumer_, element.path()), element);
+        if ((found_ || linker_) && crosses_stacks(in, consumer_) && &in.target->root() == &consumer_.root() &&
+            referable_across(in)) {
+            if (found_) found_->push_back({in.target, in.name, &element});
+            else discover(linker_->link(*in.target, in.name, consumer_, element.path()), element);
+        }
     }
 }
 
@@ -232,9 +235,23 @@ void discover_element(Resolver& resolver, const CfnElement& element) {
 } // namespace
 
 void discover_references(const Stack& stack, ReferenceLinker& linker) {
+    link_references(stack, collect_references(stack), linker);
+}
+
+std::vector<FoundReference> collect_references(const Stack& stack) {
     std::vector<std::string> scratch; // problems are reported when the template is built
-    Resolver resolver(stack, scratch, &linker);
+    std::vector<FoundReference> found;
+    Resolver resolver(stack, scratch);
+    resolver.collect_into(&found);
     for (const CfnElement* element : stack.elements()) discover_element(resolver, *element);
+    return found;
+}
+
+void link_references(const Stack& stack, const std::vector<FoundReference>& found, ReferenceLinker& linker) {
+    std::vector<std::string> scratch;
+    Resolver resolver(stack, scratch, &linker);
+    for (const FoundReference& f : found)
+        resolver.discover(linker.link(*f.target, f.attribute, stack, f.element->path()), *f.element);
 }
 
 void discover_references(const std::vector<const CfnElement*>& elements, ReferenceLinker& linker) {

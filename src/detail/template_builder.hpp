@@ -23,6 +23,13 @@ using Json = nlohmann::ordered_json;
 /// add_dependency between constructs in two nested stacks becomes one between their stack resources).
 using ExtraDependsOn = std::map<const CfnResource*, std::set<const CfnResource*>>;
 
+/// A reference to an element of another stack, met by a walk and linked afterwards.
+struct FoundReference {
+    const CfnElement* target; ///< what is referenced
+    std::string attribute;    ///< the attribute (GetAtt), or empty (Ref)
+    const CfnElement* element; ///< the element whose value holds the reference
+};
+
 /// Resolves typed values as seen from one consuming stack, collecting errors.
 class Resolver {
 public:
@@ -42,6 +49,9 @@ public:
     /// Walks `value` (held by `element`) for references to other stacks and has the linker make
     /// what carries each one here, as resolve() would, without building JSON or reporting problems.
     void discover(const Value& value, const CfnElement& element);
+    /// From now on, discover() appends the references it would link to `found` instead, in the
+    /// order it meets them, and only reads the tree.
+    void collect_into(std::vector<FoundReference>* found) { found_ = found; }
 
     /// Logical ids referenced (Ref / GetAtt) since the last clear().
     const std::set<std::string>& referenced() const { return referenced_; }
@@ -56,6 +66,7 @@ private:
     const Stack& consumer_;
     std::vector<std::string>& errors_;
     ReferenceLinker* linker_;
+    std::vector<FoundReference>* found_ = nullptr;
     std::set<std::string> referenced_;
 };
 
@@ -64,8 +75,15 @@ Json build_template(const Stack& stack, std::vector<std::string>& errors, Refere
                     const ExtraDependsOn& extra = {});
 
 /// Walks every value of every element of `stack` once, so the linker creates what references
-/// to other stacks need (outputs, parameters, exports, writers) before any template is built.
+/// to other stacks need (outputs, parameters, exports, writers) before any template is built:
+/// collect_references, then link_references.
 void discover_references(const Stack& stack, ReferenceLinker& linker);
+/// The references to other stacks in the values of `stack`'s elements, in the order of the
+/// elements and of their values. Only reads the tree: several stacks can be walked at the same time.
+std::vector<FoundReference> collect_references(const Stack& stack);
+/// Has `linker` make what each of the references `found` in `stack` needs, in their order (and
+/// walks what it returns, as discover() does).
+void link_references(const Stack& stack, const std::vector<FoundReference>& found, ReferenceLinker& linker);
 /// The same for some elements, each in its own stack: what linking created
 /// (ReferenceLinker::take_created), which may hold references too.
 void discover_references(const std::vector<const CfnElement*>& elements, ReferenceLinker& linker);
