@@ -69,6 +69,8 @@ class App : public Construct {
 public:
     /// What construct_cast<App> looks for.
     static constexpr ConstructKind kind = ConstructKind::App;
+    /// The class `kind` stands for (derived classes inherit it: construct_cast refuses them).
+    using kind_class = App;
     /// An empty app.
     explicit App(AppProps props = {});
     ~App() override;

@@ -14,6 +14,8 @@ class CfnCondition : public CfnElement {
 public:
     /// What construct_cast<CfnCondition> looks for.
     static constexpr ConstructKind kind = ConstructKind::Condition;
+    /// The class `kind` stands for (derived classes inherit it: construct_cast refuses them).
+    using kind_class = CfnCondition;
     /// Creates a condition under `scope` with the given expression.
     CfnCondition(Construct& scope, std::string id, Value expression);
     /// The condition expression.

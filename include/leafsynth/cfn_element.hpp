@@ -16,6 +16,8 @@ class CfnElement : public Construct {
 public:
     /// What construct_cast<CfnElement> looks for.
     static constexpr ConstructKind kind = ConstructKind::Element;
+    /// The class `kind` stands for (derived classes inherit it: construct_cast refuses them).
+    using kind_class = CfnElement;
     /// Creates the element under `scope`; it belongs to the nearest enclosing Stack.
     CfnElement(Construct& scope, std::string id);
 

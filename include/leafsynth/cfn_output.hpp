@@ -24,6 +24,8 @@ class CfnOutput : public CfnElement {
 public:
     /// What construct_cast<CfnOutput> looks for.
     static constexpr ConstructKind kind = ConstructKind::Output;
+    /// The class `kind` stands for (derived classes inherit it: construct_cast refuses them).
+    using kind_class = CfnOutput;
     /// Creates an output under `scope`.
     CfnOutput(Construct& scope, std::string id, OutputProps props);
     /// The options it was made with.

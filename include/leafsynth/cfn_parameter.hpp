@@ -31,6 +31,8 @@ class CfnParameter : public CfnElement {
 public:
     /// What construct_cast<CfnParameter> looks for.
     static constexpr ConstructKind kind = ConstructKind::Parameter;
+    /// The class `kind` stands for (derived classes inherit it: construct_cast refuses them).
+    using kind_class = CfnParameter;
     /// Creates a parameter under `scope`.
     CfnParameter(Construct& scope, std::string id, ParameterProps props = {});
     /// The options it was made with.

@@ -48,6 +48,8 @@ class CfnResource : public CfnElement {
 public:
     /// What construct_cast<CfnResource> looks for.
     static constexpr ConstructKind kind = ConstructKind::Resource;
+    /// The class `kind` stands for (derived classes inherit it: construct_cast refuses them).
+    using kind_class = CfnResource;
     /// Creates a resource of `type` (e.g. `AWS::SQS::Queue`) with the given properties.
     CfnResource(Construct& scope, std::string id, std::string type, Map properties = {});
     ~CfnResource() override;

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -136,16 +137,21 @@ private:
     std::vector<std::function<std::vector<std::string>()>> validations_;
 };
 
-/// `c` as a `T` when it is one (T is App, Stack, NestedStack, CfnElement, CfnResource, CfnOutput,
-/// CfnParameter or CfnCondition, or a class deriving from one of them that gives no `kind` of its
-/// own), else nullptr: a bit test where a `dynamic_cast` per node was a fifth of linking a large app.
+/// `c` as a `T` when it is one, else nullptr, for T one of App, Stack, NestedStack, CfnElement,
+/// CfnResource, CfnOutput, CfnParameter and CfnCondition (other classes, a typed resource
+/// included, need a dynamic_cast): a bit test where a `dynamic_cast` per node was a fifth of
+/// linking a large app.
 template <class T>
 T* construct_cast(Construct* c) noexcept {
+    static_assert(std::is_same_v<T, typename T::kind_class>,
+                  "construct_cast knows App, Stack, NestedStack and the Cfn element classes; use dynamic_cast");
     return c != nullptr && c->is(T::kind) ? static_cast<T*>(c) : nullptr;
 }
 /// `c` as a `const T` when it is one, else nullptr (see the other overload).
 template <class T>
 const T* construct_cast(const Construct* c) noexcept {
+    static_assert(std::is_same_v<T, typename T::kind_class>,
+                  "construct_cast knows App, Stack, NestedStack and the Cfn element classes; use dynamic_cast");
     return c != nullptr && c->is(T::kind) ? static_cast<const T*>(c) : nullptr;
 }
 

@@ -20,6 +20,8 @@ class NestedStack : public Stack {
 public:
     /// What construct_cast<NestedStack> looks for.
     static constexpr ConstructKind kind = ConstructKind::NestedStack;
+    /// The class `kind` stands for (derived classes inherit it: construct_cast refuses them).
+    using kind_class = NestedStack;
     /// Creates a nested stack under `scope`, which must be inside a stack.
     NestedStack(Construct& scope, std::string id, StackProps props = {});
 

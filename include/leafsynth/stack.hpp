@@ -34,6 +34,8 @@ class Stack : public Construct {
 public:
     /// What construct_cast<Stack> looks for.
     static constexpr ConstructKind kind = ConstructKind::Stack;
+    /// The class `kind` stands for (derived classes inherit it: construct_cast refuses them).
+    using kind_class = Stack;
     /// Creates a stack under `scope` (normally the App).
     Stack(Construct& scope, std::string id, StackProps props = {});
 
