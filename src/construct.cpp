@@ -151,15 +151,12 @@ void Construct::build_children_in_parallel(std::size_t count, std::size_t jobs,
     std::exception_ptr failure;
     try {
         detail::run_in_parallel(count, jobs, [&](std::size_t i) {
-            const std::size_t outer = current_task;
-            current_task = i;
-            try {
-                build(i);
-            } catch (...) {
-                current_task = outer;
-                throw;
-            }
-            current_task = outer;
+            struct Task { // this thread's task index for the time of build(i), however it ends
+                std::size_t outer = current_task;
+                explicit Task(std::size_t index) { current_task = index; }
+                ~Task() { current_task = outer; }
+            } task(i);
+            build(i);
         });
     } catch (...) {
         failure = std::current_exception();

@@ -171,31 +171,27 @@ Json Resolver::resolve(const Value& value, const std::string& where) {
         value.storage());
 }
 
-Json Resolver::resolve(const Map& map, const std::string& where) {
-    Json obj = Json::object();
-    for (const auto& [k, e] : map) {
-        if (e.is_null()) continue; // an unset property is left out, as CDK does
-        obj[k] = resolve(e, where);
-    }
-    return obj;
-}
+Json Resolver::resolve(const Map& map, const std::string& where) { return resolve_members(map, nullptr, nullptr, where); }
 
 Json Resolver::resolve_with(const Map& map, const std::string& key, const Value& value, const std::string& where) {
+    return resolve_members(map, &key, &value, where);
+}
+
+Json Resolver::resolve_members(const Map& map, const std::string* key, const Value* value, const std::string& where) {
     Json obj = Json::object();
-    bool placed = false;
-    auto place = [&] {
-        if (!value.is_null()) obj[key] = resolve(value, where);
-        placed = true;
+    auto put = [&](const std::string& k, const Value& v) {
+        if (!v.is_null()) obj[k] = resolve(v, where); // an unset property is left out, as CDK does
     };
+    bool placed = key == nullptr;
     for (const auto& [k, e] : map) {
-        if (!placed && key <= k) {
-            place();
-            if (k == key) continue;
+        if (!placed && *key <= k) {
+            put(*key, *value);
+            placed = true;
+            if (k == *key) continue;
         }
-        if (e.is_null()) continue; // an unset property is left out, as CDK does
-        obj[k] = resolve(e, where);
+        put(k, e);
     }
-    if (!placed) place();
+    if (!placed) put(*key, *value);
     return obj;
 }
 
@@ -233,10 +229,6 @@ void discover_element(Resolver& resolver, const CfnElement& element) {
     }
 }
 } // namespace
-
-void discover_references(const Stack& stack, ReferenceLinker& linker) {
-    link_references(stack, collect_references(stack), linker);
-}
 
 std::vector<FoundReference> collect_references(const Stack& stack) {
     std::vector<std::string> scratch; // problems are reported when the template is built

@@ -60,6 +60,8 @@ public:
 
 private:
     Json resolve_intrinsic(const Intrinsic& in, const std::string& where);
+    /// `map`'s members, with `*value` under `*key` in place of what `map` holds there (when given).
+    Json resolve_members(const Map& map, const std::string* key, const Value* value, const std::string& where);
     std::string element_id(const CfnElement& target, const std::string& where, const char* what);
     bool foreign(const CfnElement& target, const std::string& where);
 
@@ -74,17 +76,16 @@ private:
 Json build_template(const Stack& stack, std::vector<std::string>& errors, ReferenceLinker* linker = nullptr,
                     const ExtraDependsOn& extra = {});
 
-/// Walks every value of every element of `stack` once, so the linker creates what references
-/// to other stacks need (outputs, parameters, exports, writers) before any template is built:
-/// collect_references, then link_references.
-void discover_references(const Stack& stack, ReferenceLinker& linker);
+/// Discovery: every value of every element walked once before any template is built, so the
+/// linker creates what references to other stacks need (outputs, parameters, exports, writers):
+/// collect_references for each stack, then link_references.
 /// The references to other stacks in the values of `stack`'s elements, in the order of the
 /// elements and of their values. Only reads the tree: several stacks can be walked at the same time.
 std::vector<FoundReference> collect_references(const Stack& stack);
 /// Has `linker` make what each of the references `found` in `stack` needs, in their order (and
 /// walks what it returns, as discover() does).
 void link_references(const Stack& stack, const std::vector<FoundReference>& found, ReferenceLinker& linker);
-/// The same for some elements, each in its own stack: what linking created
+/// Discovery for some elements, each in its own stack, linking as it walks: what linking created
 /// (ReferenceLinker::take_created), which may hold references too.
 void discover_references(const std::vector<const CfnElement*>& elements, ReferenceLinker& linker);
 
