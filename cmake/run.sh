@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's quick-start commands:
-#   bash cmake/run.sh synth      set up what is missing, build, synthesize the bundled example
-#   bash cmake/run.sh test       set up what is missing, build, run every test; then the
+#   bash cmake/run.sh synth      set up what building needs, build leafsynth, synthesize the
+#                                bundled example
+#   bash cmake/run.sh test       set up what the tests need too, build everything, run every test; then the
 #                                sanitizer stage (below)
 #   bash cmake/run.sh sanitize   the sanitizer stage alone
 # The sanitizer stage (README "Sanitizers and fuzzing"): a second build tree (build-sanitize/,
@@ -34,6 +35,17 @@ sanitize_target=leafsynth_sanitize_ci
 # The CTest labels it runs (Catch2 suites, the CLI tests, the fuzzers), and those it leaves out.
 sanitize_labels='^(unit|multistack|config|stacks|diff|aws_api|deploy_unit|cfn|cli|fuzz)$'
 sanitize_skip_labels='^(packaging|deploy|examples)$'
+
+# The main job's tree: a new one without tests and examples (so neither Catch2 nor Python is
+# needed); one configured earlier (by `test`) as it is.
+configure_synth() {
+  if [ -f "$build/CMakeCache.txt" ]; then
+    cmake -S "$here" -B "$build" >/dev/null
+  else
+    cmake -S "$here" -B "$build" $(generator_for "$build") -DCMAKE_BUILD_TYPE=Release \
+      -DLEAFSYNTH_BUILD_TESTS=OFF -DLEAFSYNTH_BUILD_EXAMPLES=OFF >/dev/null
+  fi
+}
 
 configure_sanitize() {
   cmake -S "$here" -B "$san" $(generator_for "$san") -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
@@ -75,20 +87,32 @@ sanitize_stage() {
 }
 
 case "${1:-}" in
-  synth|test)
-    if [ "$1" = test ] && [ "${LEAFSYNTH_SKIP_SANITIZE:-0}" != 1 ]; then
-      bash "$here/cmake/setup.sh" --sanitize
+  synth)
+    # Only what building and running leafsynth needs, and only the leafsynth programs: no test
+    # tools and no test binaries (a tree configured by `test` keeps its tests, unbuilt here).
+    bash "$here/cmake/setup.sh"
+    configure_synth
+    timed build cmake --build "$build" -j "$jobs" --target leafsynth_cli
+    ;;
+  test)
+    if [ "${LEAFSYNTH_SKIP_SANITIZE:-0}" != 1 ]; then
+      bash "$here/cmake/setup.sh" --tests --sanitize
     else
-      bash "$here/cmake/setup.sh"
+      bash "$here/cmake/setup.sh" --tests
     fi
     # Python tools installed by setup.sh (when they were not already on PATH).
     [ -d "$here/.tools/venv/bin" ] && export PATH="$PATH:$here/.tools/venv/bin"
-    cmake -S "$here" -B "$build" $(generator_for "$build") -DCMAKE_BUILD_TYPE=Release >/dev/null
+    cmake -S "$here" -B "$build" $(generator_for "$build") -DCMAKE_BUILD_TYPE=Release \
+      -DLEAFSYNTH_BUILD_TESTS=ON -DLEAFSYNTH_BUILD_EXAMPLES=ON >/dev/null
     timed build cmake --build "$build" -j "$jobs"
     ;;
   sanitize)
-    bash "$here/cmake/setup.sh" --sanitize
+    bash "$here/cmake/setup.sh" --tests --sanitize
     [ -d "$here/.tools/venv/bin" ] && export PATH="$PATH:$here/.tools/venv/bin"
+    ;;
+  configure-synth) # used by tests/cli/test_setup.py: the tree `synth` builds, configured only
+    configure_synth
+    exit 0
     ;;
   build-sanitize) # used by tests/fuzz/run_long.sh: bash cmake/run.sh build-sanitize [TARGET]
     build_sanitize "${2:-}"

@@ -1,28 +1,55 @@
 #!/usr/bin/env bash
-# Installs what leafsynth needs to build and test on Debian 12, idempotently: Debian packages
-# through apt (skipped when all are present), and the Python tools the tests use (cfn-lint,
-# moto) into a local virtualenv only when they are not already on PATH, and the AWS CDK CLI with
-# the cloud-assembly schema (npm) into .tools/node only when they are not already there.
-# `setup.sh --sanitize` (what `bash cmake/run.sh test` runs) also installs clang with its
-# sanitizer and libFuzzer runtimes and llvm-symbolizer, for the sanitizer stage (build-sanitize/).
+# Installs what leafsynth needs on Debian 12, idempotently, and says what it installs:
+#   setup.sh                  what building and running `leafsynth` needs: the compiler, CMake and
+#                             the library packages (what `bash cmake/run.sh synth` runs)
+#   setup.sh --tests          that, and what the tests need on top: Catch2, Python, cfn-lint and
+#                             moto (into .tools/venv only when not on PATH), Node with the AWS CDK
+#                             CLI and the cloud-assembly schema (.tools/node), the pinned service
+#                             specification (.tools/cfn-spec)
+#   setup.sh --tests --sanitize  also clang with its sanitizer and libFuzzer runtimes and
+#                             llvm-symbolizer, for the sanitizer stage (build-sanitize/); what
+#                             `bash cmake/run.sh test` runs
+#   --list                    prints the Debian packages of the mode, one per line, and installs nothing
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
+tests=0
+sanitize=0
+list=0
+for arg in "$@"; do
+  case "$arg" in
+    --tests) tests=1 ;;
+    --sanitize) tests=1; sanitize=1 ;;
+    --list) list=1 ;;
+    *) echo "setup: error: unknown option '$arg' (use --tests, --sanitize, --list)" >&2; exit 2 ;;
+  esac
+done
+
+# Building: the compiler, CMake with Ninja, and the -dev packages the library and CLI link.
 packages=(
-  build-essential cmake ninja-build pkg-config python3 python3-venv
-  nlohmann-json3-dev libcli11-dev libfmt-dev libyaml-cpp-dev catch2 libssl-dev libzip-dev
-  libcurl4-openssl-dev libpugixml-dev libpcre2-dev libmimalloc-dev openssl
+  build-essential cmake ninja-build pkg-config
+  nlohmann-json3-dev libcli11-dev libfmt-dev libyaml-cpp-dev libssl-dev libzip-dev
+  libcurl4-openssl-dev libpugixml-dev libpcre2-dev libmimalloc-dev
 )
-if [ "${1:-}" = --sanitize ]; then
+if ((tests)); then
+  # Catch2 (unit tests), Python (CLI, moto and golden tests), openssl (TLS test certificates).
+  packages+=(catch2 python3 python3-venv openssl)
+  # node and npm run the AWS CDK CLI of tests/assembly. Keep the ones on PATH (e.g. a newer
+  # NodeSource build, which ships its own npm); install Debian's only when either is missing.
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    packages+=(nodejs npm)
+  fi
+fi
+if ((sanitize)); then
   # clang++ (14 on Debian 12), its ASan/UBSan/LSan and libFuzzer runtimes (libclang_rt.*), and
   # llvm-symbolizer (package llvm) for readable sanitizer stack traces.
   packages+=(clang libclang-rt-14-dev llvm)
 fi
-# node and npm run the AWS CDK CLI of tests/assembly. Keep the ones on PATH (e.g. a newer
-# NodeSource build, which ships its own npm); install Debian's only when either is missing.
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  packages+=(nodejs npm)
+
+if ((list)); then
+  printf '%s\n' "${packages[@]}"
+  exit 0
 fi
 
 missing=()
@@ -42,6 +69,11 @@ if ((${#missing[@]})); then
   "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 else
   echo "setup: all Debian packages present"
+fi
+
+if ((tests == 0)); then
+  echo "setup: ready to build (the test tools are installed by 'bash cmake/setup.sh --tests')"
+  exit 0
 fi
 
 # cfn-lint and moto are Python tools (not packaged by Debian 12). Use the ones on PATH when

@@ -19,8 +19,12 @@ struct StackContext {
     std::filesystem::path lambda_dir;   ///< Folder holding start_system/, asg_state_change_hook/, break_crash_loop/.
 };
 
-/// The folder of the Lambda handlers shipped with leafsynth (the source tree's stacks/lambda, or the
-/// installed copy), used when StackContext::lambda_dir is empty.
+/// The folder of the Lambda handlers shipped with leafsynth, used when StackContext::lambda_dir is
+/// empty: `$LEAFSYNTH_LAMBDA_DIR` when set; else `share/leafsynth/lambda` beside the program (or
+/// shared library) holding leafsynth, in its folder or up to two above it (an install, moved
+/// anywhere; a build tree, which stages a copy at its top); else the installed copy under the
+/// install prefix leafsynth was built for. Throws InputError, saying where it looked, when none
+/// holds the handlers.
 std::filesystem::path default_lambda_dir();
 
 /// `Route 53 / DNS` region: Domain and LinkTogether stacks always deploy here.
