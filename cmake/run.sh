@@ -5,6 +5,8 @@
 #   bash cmake/run.sh test       set up what the tests need too, build everything, run every test; then the
 #                                sanitizer stage (below)
 #   bash cmake/run.sh sanitize   the sanitizer stage alone
+#   bash cmake/run.sh package    set up what building needs, build leafsynth, make the Debian
+#                                packages (cmake/package.cmake) in build/packages/
 # The sanitizer stage (README "Sanitizers and fuzzing"): a second build tree (build-sanitize/,
 # clang, -DLEAFSYNTH_SANITIZE=ON -DLEAFSYNTH_FUZZ=ON, -O1) with only the Catch2 test binaries, the
 # CLI and the fuzz targets; runs the Catch2 suites, the CLI tests and a short deterministic run of
@@ -94,6 +96,15 @@ case "${1:-}" in
     configure_synth
     timed build cmake --build "$build" -j "$jobs" --target leafsynth_cli
     ;;
+  package)
+    bash "$here/cmake/setup.sh"
+    configure_synth
+    # What the packages hold: the programs (with the libraries) and their man page and completions.
+    timed build cmake --build "$build" -j "$jobs" --target leafsynth_cli leafsynth_reference
+    timed package cpack --config "$build/CPackConfig.cmake" -B "$build/packages"
+    ls -l "$build"/packages/*.deb
+    exit 0
+    ;;
   test)
     if [ "${LEAFSYNTH_SKIP_SANITIZE:-0}" != 1 ]; then
       bash "$here/cmake/setup.sh" --tests --sanitize
@@ -136,7 +147,7 @@ case "${1:-}" in
     sanitize_stage
     ;;
   *)
-    echo "usage: bash cmake/run.sh synth|test|sanitize" >&2
+    echo "usage: bash cmake/run.sh synth|test|sanitize|package" >&2
     exit 2
     ;;
 esac

@@ -33,8 +33,9 @@ packages=(
   libcurl4-openssl-dev libpugixml-dev libpcre2-dev libmimalloc-dev
 )
 if ((tests)); then
-  # Catch2 (unit tests), Python (CLI, moto and golden tests), openssl (TLS test certificates).
-  packages+=(catch2 python3 python3-venv openssl)
+  # Catch2 (unit tests), Python (CLI, moto and golden tests), openssl (TLS test certificates),
+  # man and groff (the man page test), zsh (the zsh completion test).
+  packages+=(catch2 python3 python3-venv openssl man-db groff-base zsh)
   # node and npm run the AWS CDK CLI of tests/assembly. Keep the ones on PATH (e.g. a newer
   # NodeSource build, which ships its own npm); install Debian's only when either is missing.
   if ! command -v node >/dev/null || ! command -v npm >/dev/null; then

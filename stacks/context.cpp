@@ -2,7 +2,9 @@
 
 #include <dlfcn.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <string_view>
 #include <system_error>
 
 #include "leafsynth/errors.hpp"
@@ -53,9 +55,22 @@ std::filesystem::path default_lambda_dir() {
             if (holds_handlers(looked.back())) return looked.back();
             if (dir == dir.root_path()) break;
         }
-    // A program elsewhere, linking the installed library: the install prefix it was built for.
+    // A program elsewhere, linking the installed library: the install prefix it was built for,
+    // then the XDG data folders (default /usr/local/share and /usr/share: a Debian package's).
     looked.push_back(LEAFSYNTH_INSTALLED_LAMBDA_DIR);
     if (holds_handlers(looked.back())) return looked.back();
+    const char* xdg = std::getenv("XDG_DATA_DIRS");
+    std::string_view dirs = xdg && *xdg ? xdg : "/usr/local/share:/usr/share";
+    while (!dirs.empty()) {
+        const auto colon = dirs.find(':');
+        const std::string_view dir = dirs.substr(0, colon);
+        dirs = colon == std::string_view::npos ? std::string_view() : dirs.substr(colon + 1);
+        if (dir.empty() || !fs::path(dir).is_absolute()) continue;
+        const fs::path candidate = fs::path(dir) / "leafsynth" / "lambda";
+        if (std::find(looked.begin(), looked.end(), candidate) != looked.end()) continue;
+        looked.push_back(candidate);
+        if (holds_handlers(candidate)) return candidate;
+    }
     std::string where;
     for (const auto& l : looked) where += (where.empty() ? "" : ", ") + l.string();
     throw InputError("cannot find the ContainerManager's Lambda handlers (start_system/, asg_state_change_hook/, "

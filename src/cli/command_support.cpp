@@ -45,6 +45,7 @@ const CLI::Validator kNonEmpty(
 
 void add_app_options(CLI::App& cmd, AppArgs& app) {
     cmd.add_option("--base", app.base_config, "Base config (default: base-stack-config.yaml beside the first leaf config)")
+        ->type_name("FILE")
         ->check(kNonEmpty);
     cmd.add_option("--region", app.region, "Main region (default: AWS_REGION, AWS_DEFAULT_REGION, or the AWS config's profile)")
         ->check(kNonEmpty);
@@ -55,6 +56,7 @@ void add_app_options(CLI::App& cmd, AppArgs& app) {
 
 void add_aws_options(CLI::App& cmd, std::string& profile, double& timeout) {
     cmd.add_option("--profile", profile, "AWS profile for credentials, region and endpoints (else AWS_PROFILE)")
+        ->type_name("PROFILE")
         ->check(kNonEmpty);
     cmd.add_option("--timeout", timeout, "Seconds per request to AWS (default 30)")->check(CLI::Range(1.0, 600.0));
 }

@@ -10,14 +10,19 @@ namespace leafsynth::cli {
 CLI::App* add_deploy_command(CLI::App& cli, DeployArgs& args) {
     CLI::App* cmd = cli.add_subcommand(
         "deploy", "Deploy the app (synthesized first) or an assembly (--app) through CloudFormation change sets");
-    cmd->add_option("configs", args.app.leaf_configs, "Leaf config files, one container each (or --app DIR)")->check(kNonEmpty);
+    cmd->add_option("configs", args.app.leaf_configs, "Leaf config files, one container each (or --app DIR)")
+        ->type_name("FILE")
+        ->check(kNonEmpty);
     add_app_options(*cmd, args.app);
     cmd->add_option("--app", args.app_dir, "Deploy this assembly (a 'leafsynth synth -o DIR' or 'cdk synth' output) as it is")
+        ->type_name("DIR")
         ->check(kNonEmpty);
     cmd->add_option("-o,--output", args.output, "Where the configs are synthesized before deploying (default: ./leafsynth.out)")
+        ->type_name("DIR")
         ->check(kNonEmpty);
     cmd->add_option("--stack", args.stacks, "A stack to deploy, by name or glob ('ContainerManager-Valheim*'); repeatable (default: all)")
         ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll) // repeatable: --stack A --stack B
         ->check(kNonEmpty);
     cmd->add_flag("--exclusively", args.exclusively, "Only the named stacks, not the stacks they depend on");
     cmd->add_option("--require-approval", args.approval,
@@ -27,8 +32,11 @@ CLI::App* add_deploy_command(CLI::App& cli, DeployArgs& args) {
     cmd->add_option("--concurrency", args.concurrency, "Stacks deployed at once (default 4)")->check(CLI::Range(1, 32));
     cmd->add_option("--parameters", args.parameters, "A template parameter: [STACK:]NAME=VALUE; repeatable")
         ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll) // repeatable: --stack A --stack B
         ->check(kNonEmpty);
-    cmd->add_option("--outputs-file", args.outputs_file, "Write every stack's outputs to this JSON file")->check(kNonEmpty);
+    cmd->add_option("--outputs-file", args.outputs_file, "Write every stack's outputs to this JSON file")
+        ->type_name("FILE")
+        ->check(kNonEmpty);
     cmd->add_option("--progress", args.progress,
                     "auto (live on a terminal, else events), live, events (one line per stack event) or quiet")
         ->check(CLI::IsMember({"auto", "live", "events", "quiet"}));
@@ -48,6 +56,7 @@ CLI::App* add_bootstrap_command(CLI::App& cli, BootstrapArgs& args) {
     CLI::App* cmd = cli.add_subcommand(
         "bootstrap", "Prepare the environments the app deploys to (the CDKToolkit stack: asset bucket, roles, version)");
     cmd->add_option("targets", args.app.leaf_configs, "Leaf config files (their environments), or aws://ACCOUNT/REGION ...")
+        ->type_name("FILE")
         ->check(kNonEmpty);
     add_app_options(*cmd, args.app);
     cmd->add_flag("--show-template", args.show_template, "Print the bootstrap stack's template (JSON) and stop");

@@ -9,16 +9,21 @@ namespace leafsynth::cli {
 CLI::App* add_destroy_command(CLI::App& cli, DestroyArgs& args) {
     CLI::App* cmd = cli.add_subcommand(
         "destroy", "Delete the app's stacks (or --stack ones and the stacks depending on them), dependents first");
-    cmd->add_option("configs", args.app.leaf_configs, "Leaf config files, one container each (or --app DIR)")->check(kNonEmpty);
+    cmd->add_option("configs", args.app.leaf_configs, "Leaf config files, one container each (or --app DIR)")
+        ->type_name("FILE")
+        ->check(kNonEmpty);
     add_app_options(*cmd, args.app);
     cmd->add_option("--app", args.app_dir, "Destroy the stacks of this assembly (a 'leafsynth synth -o DIR' or 'cdk synth' output)")
+        ->type_name("DIR")
         ->check(kNonEmpty);
     cmd->add_option("-o,--output", args.output, "Where the configs are synthesized first (default: ./leafsynth.out)")
+        ->type_name("DIR")
         ->check(kNonEmpty);
     cmd->add_option("--stack", args.stacks,
                     "A stack to delete, by name or glob; the stacks depending on it go too; repeatable (default: all). "
                     "A stack with termination protection is kept unless named exactly")
         ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll) // repeatable: --stack A --stack B
         ->check(kNonEmpty);
     cmd->add_flag("--exclusively", args.exclusively, "Only the named stacks, not the stacks that depend on them");
     cmd->add_flag("-f,--force", args.force, "Do not ask before deleting");

@@ -64,9 +64,11 @@ CLI::App* add_diff_command(CLI::App& cli, DiffArgs& args) {
     CLI::App* cmd = cli.add_subcommand(
         "diff", "Compare the app with the deployed stacks, with an earlier output folder (--against DIR), or two "
                 "templates (OLD NEW)");
-    cmd->add_option("configs", args.app.leaf_configs, "Leaf config files, or OLD NEW template files (JSON or YAML)");
+    cmd->add_option("configs", args.app.leaf_configs, "Leaf config files, or OLD NEW template files (JSON or YAML)")
+        ->type_name("FILE");
     cmd->add_option("--base", args.app.base_config,
-                    "Base config (default: base-stack-config.yaml beside the first leaf config)");
+                    "Base config (default: base-stack-config.yaml beside the first leaf config)")
+        ->type_name("FILE");
     cmd->add_option("--region", args.app.region,
                     "Main region (default: AWS_REGION, AWS_DEFAULT_REGION, or the AWS config's profile)");
     cmd->add_option("--account", args.app.account, "AWS account id (default: the deploying account)");
@@ -74,10 +76,12 @@ CLI::App* add_diff_command(CLI::App& cli, DiffArgs& args) {
         ->check(CLI::IsMember({"prod", "devel"}));
     cmd->add_option("--container-id", args.app.container_id, "Container id (default: the leaf config's file name)");
     cmd->add_option("--against", args.against,
-                    "Compare with this output folder (a previous 'leafsynth synth -o DIR', or a CDK cloud assembly)");
+                    "Compare with this output folder (a previous 'leafsynth synth -o DIR', or a CDK cloud assembly)")
+        ->type_name("DIR");
     cmd->add_option("--profile", args.profile,
                     "AWS profile for credentials, region and endpoint when comparing with deployed stacks "
-                    "(without it: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, else the profile AWS_PROFILE names, else 'default')");
+                    "(without it: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, else the profile AWS_PROFILE names, else 'default')")
+        ->type_name("PROFILE");
     cmd->add_option("--timeout", args.timeout, "Seconds per request to AWS before it counts as failed (default: 30)")
         ->check(CLI::Range(0.1, 3600.0));
     cmd->add_option("--concurrency", args.concurrency, "Requests to AWS at once (default: 8)")

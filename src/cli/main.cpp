@@ -1,4 +1,4 @@
-// The leafsynth command-line tool: synth, ls, graph, diff, bootstrap, deploy, destroy, drift.
+// The leafsynth command-line tool: synth, ls, graph, diff, bootstrap, deploy, destroy, drift, completion.
 //
 // Exit codes: 0 success, 1 a finding (diff --fail), 2 bad input or failure.
 
@@ -12,6 +12,7 @@
 
 #include "app_loader.hpp"
 #include "aws_program.hpp"
+#include "cli_reference.hpp"
 #include "command_support.hpp"
 #include "deploy_command.hpp"
 #include "destroy_command.hpp"
@@ -34,17 +35,9 @@ const CLI::Validator kNonEmpty(
 void add_app_args(CLI::App& cmd, AppArgs& args) {
     cmd.add_option("configs", args.leaf_configs, "Leaf config files, one container each (e.g. examples/minecraft.yaml)")
         ->required()
+        ->type_name("FILE")
         ->check(kNonEmpty);
-    cmd.add_option("--base", args.base_config,
-                   "Base config (default: base-stack-config.yaml beside the first leaf config)")
-        ->check(kNonEmpty);
-    cmd.add_option("--region", args.region,
-                   "Main region (default: AWS_REGION, AWS_DEFAULT_REGION, or the AWS config's profile)")
-        ->check(kNonEmpty);
-    cmd.add_option("--account", args.account, "AWS account id (default: the deploying account)")->check(kNonEmpty);
-    cmd.add_option("--maturity", args.maturity, "prod or devel (default: prod)")->check(CLI::IsMember({"prod", "devel"}));
-    cmd.add_option("--container-id", args.container_id, "Container id (default: the leaf config's file name)")
-        ->check(kNonEmpty);
+    leafsynth::cli::add_app_options(cmd, args);
 }
 
 /// `--name=` with nothing after `=`: CLI11 would take the next argument as the value.
@@ -146,7 +139,7 @@ int main(int argc, char** argv) {
     std::string template_format = "json";
     CLI::App* synth = cli.add_subcommand("synth", "Synthesize the app's templates into an output folder (a cloud assembly)");
     add_app_args(*synth, synth_args);
-    synth->add_option("-o,--output", outdir, "Output folder (default: ./leafsynth.out)")->check(kNonEmpty);
+    synth->add_option("-o,--output", outdir, "Output folder (default: ./leafsynth.out)")->type_name("DIR")->check(kNonEmpty);
     synth->add_option("--format", template_format, "Template format: json or yaml")->check(CLI::IsMember({"json", "yaml"}));
 
     AppArgs ls_args;
@@ -174,6 +167,9 @@ int main(int argc, char** argv) {
     leafsynth::cli::DriftArgs drift_args;
     CLI::App* drift = leafsynth::cli::add_drift_command(cli, drift_args);
 
+    leafsynth::cli::ReferenceCommands reference;
+    leafsynth::cli::add_reference_commands(cli, reference);
+
     if (const std::string problem = empty_assignment(argc, argv); !problem.empty()) {
         std::cerr << "leafsynth: error: " << problem << "\n";
         return kExitInput;
@@ -200,7 +196,15 @@ int main(int argc, char** argv) {
         if (*deploy) return leafsynth::cli::run_deploy(deploy_args);
         if (*destroy) return leafsynth::cli::run_destroy(destroy_args);
         if (*drift) return leafsynth::cli::run_drift(drift_args);
-        std::cerr << "leafsynth: error: a subcommand is required: synth, ls, graph, diff, bootstrap, deploy, destroy or drift (see "
+        if (*reference.completion) {
+            std::cout << leafsynth::cli::completion_script(cli, reference.shell);
+            return kExitOk;
+        }
+        if (*reference.manpage) {
+            std::cout << leafsynth::cli::man_page(cli, leafsynth::version);
+            return kExitOk;
+        }
+        std::cerr << "leafsynth: error: a subcommand is required: synth, ls, graph, diff, bootstrap, deploy, destroy, drift or completion (see "
                      "'leafsynth --help')\n";
         return kExitInput;
     } catch (const leafsynth::ValidationError& e) {

@@ -628,6 +628,28 @@ class InfoTest(TempDirTest):
                     self.assertIn(needle, proc.stdout)
 
 
+class RepeatableOptionsTest(TempDirTest):
+    """`--stack A --stack B` (and `--parameters`) take every value, as the help says."""
+
+    def test_every_stack_option_counts(self):
+        assembly = self.tmp / "asm"
+        self.assert_ok(self.leafsynth("synth", *sorted(examples().glob("*.yaml")), "--region", "us-west-2",
+                                      "--account", "123456789012", "-o", assembly))
+        for command in ("deploy", "destroy", "drift"):
+            with self.subTest(command=command):
+                # The second pattern matches nothing: the plan, made before any AWS call, names it.
+                proc = self.leafsynth(command, "--app", assembly, "--stack", "ContainerManager-Minecraft-*",
+                                      "--stack", "nothing-like-this*", env={"AWS_ENDPOINT_URL": "http://127.0.0.1:9"})
+                self.assertEqual(proc.returncode, 2, proc.stderr)
+                self.assertIn("--stack 'nothing-like-this*' matches no stack of the app", proc.stderr)
+                self.assertNotIn("At Most", proc.stderr)
+
+    def test_parameters_twice(self):
+        proc = self.leafsynth("deploy", "--app", self.tmp / "none", "--parameters", "A=1", "--parameters", "B=2")
+        self.assertEqual(proc.returncode, 2)
+        self.assertIn("not a folder", proc.stderr)  # got past parsing both
+
+
 class ErrorTest(TempDirTest):
     """Bad input: exit 2, nothing on stdout, every stderr line `leafsynth: error: ...`, nothing written."""
 
@@ -888,9 +910,9 @@ class AwsProgramTest(TempDirTest):
     def aws_program(self) -> pathlib.Path:
         return pathlib.Path(ARGS.cli).parent / "leafsynth-aws"
 
-    def run_program(self, program, *args):
+    def run_program(self, program, *args, env=None):
         return subprocess.run([str(program), *map(str, args)], capture_output=True, text=True,
-                              env=controlled_env(self.home))
+                              env=controlled_env(self.home, env))
 
     def test_leafsynth_needs_no_network_library(self):
         offline = needed_libraries(pathlib.Path(ARGS.cli))
@@ -934,9 +956,10 @@ class AwsProgramTest(TempDirTest):
                                                     "leafsynth-aws, which is not installed here"), lines[0])
                 self.assertIn(str(lone / "leafsynth-aws"), lines[0])
                 self.assertIn(str(self.tmp / "libexec" / "leafsynth" / "leafsynth-aws"), lines[0])
-        # What needs no network still works from the lone copy.
+        # What needs no network still works from the lone copy (told where the Lambda handlers
+        # are: nothing of an install is beside it).
         proc = self.run_program(lone / "leafsynth", "synth", example("minecraft"), "--region", REGION,
-                                "-o", self.tmp / "out")
+                                "-o", self.tmp / "out", env={"LEAFSYNTH_LAMBDA_DIR": str(source_dir() / "stacks" / "lambda")})
         self.assertEqual(proc.returncode, 0, proc.stderr)
         self.assertTrue((self.tmp / "out" / "manifest.json").is_file())
 
