@@ -23,8 +23,9 @@ struct StackContext {
 /// empty: `$LEAFSYNTH_LAMBDA_DIR` when set; else `share/leafsynth/lambda` beside the program (or
 /// shared library) holding leafsynth, in its folder or up to two above it (an install, moved
 /// anywhere; a build tree, which stages a copy at its top); else the installed copy under the
-/// install prefix leafsynth was built for. Throws InputError, saying where it looked, when none
-/// holds the handlers.
+/// install prefix leafsynth was built for; else `leafsynth/lambda` in each folder of
+/// `$XDG_DATA_DIRS` (default `/usr/local/share:/usr/share`, where the Debian package puts them).
+/// Throws InputError, saying where it looked, when none holds the handlers.
 std::filesystem::path default_lambda_dir();
 
 /// `Route 53 / DNS` region: Domain and LinkTogether stacks always deploy here.
