@@ -2,6 +2,7 @@
 // defaults and validation. Every problem of a file is collected and reported together.
 
 #include "leafsynth/containermanager/config.hpp"
+#include "leafsynth/containermanager/config_spec.hpp"
 
 #include "leafsynth/aws/ecs.hpp"
 #include "detail/near_miss.hpp"
@@ -85,10 +86,15 @@ std::string in_quotes(std::string_view s) { return quote_excerpt(s, 120); }
 constexpr std::uintmax_t kMaxConfigBytes = 1024 * 1024;        ///< The file's size.
 constexpr int kMaxNesting = 64;                                ///< Levels of maps and lists.
 constexpr std::size_t kMaxExpandedBytes = 16 * 1024 * 1024;    ///< Values read, aliases expanded.
-constexpr std::size_t kMaxVolumes = 20;                        ///< `Volumes` entries.
 constexpr std::size_t kMaxPaths = 40;                          ///< `Volumes[].Paths` entries in all.
-/// `Container.Ports` entries: one inbound rule each, plus SSH, in a security group that takes 60.
-constexpr std::size_t kMaxPorts = 59;
+// The other bounds (of each value and list) are the spec's (config_spec.cpp).
+
+/// An integer key's rule as messages state it: "from 1 to 16", "0 or more", "more than 0".
+std::string range_rule(const ConfigKey& k) {
+    const long long min = k.minimum.value_or(0);
+    if (k.maximum && *k.maximum < INT_MAX - 1) return "from " + std::to_string(min) + " to " + std::to_string(*k.maximum);
+    return min == 0 ? "0 or more" : "more than " + std::to_string(min - 1);
+}
 
 /// `family.size` as EC2 writes instance types (`^[a-z][a-z0-9-]*\.[a-z0-9][a-z0-9-]*$`), at most
 /// 64 characters (the longest today are about 20).
@@ -665,6 +671,19 @@ public:
         return std::nullopt;
     }
 
+    /// The child of a map that `key` describes (a problem when it is required and missing).
+    std::optional<Item> get(const Fields& f, const ConfigKey& key, std::string_view example = {}) {
+        return get(f, key.name, key.required, example);
+    }
+
+    /// The section `key` describes, as required_section() or optional_section() reads it (as the
+    /// spec says it is required or not), with the keys the spec gives it.
+    std::optional<Fields> section(const Fields& parent, const ConfigKey& key, std::string_view needs = {}) {
+        const std::vector<std::string_view> allowed = key_names(key);
+        return key.required ? required_section(parent, key.name, allowed, needs)
+                            : optional_section(parent, key.name, allowed);
+    }
+
     /// A section that may be left out or empty (null): nullopt then; a problem if it is not a map.
     std::optional<Fields> optional_section(const Fields& parent, std::string_view key,
                                            const std::vector<std::string_view>& allowed) {
@@ -867,18 +886,19 @@ public:
         if (auto item = get(f, key, false))
             if (auto v = int_value(*item, min, max, rule, fix)) target = *v;
     }
+    /// An optional integer `key` (bounds from the spec), the rule stated as range_rule() words it
+    /// followed by `rule_note`.
+    void opt_int(const Fields& f, const ConfigKey& key, int& target, std::string_view fix, std::string_view rule_note = {}) {
+        opt_int(f, key.name, target, key.minimum.value_or(LLONG_MIN), key.maximum.value_or(INT_MAX),
+                range_rule(key) + std::string(rule_note), fix);
+    }
     void opt_bool(const Fields& f, std::string_view key, bool& target) {
         if (auto item = get(f, key, false))
             if (auto v = bool_value(*item)) target = *v;
     }
 
     std::vector<AlertSubscription> alert_subscriptions(const Fields& root) {
-        static const std::vector<std::pair<std::string_view, std::string_view>> protocols{
-            {"Email", "email"},      {"Email-JSON", "email-json"},
-            {"SMS", "sms"},          {"HTTP", "http"},
-            {"HTTPS", "https"},      {"SQS", "sqs"},
-            {"Lambda", "lambda"},    {"Application", "application"},
-            {"Firehose", "firehose"}};
+        const auto protocols = sns_protocols();
         std::vector<std::string_view> names;
         for (const auto& p : protocols)
             names.push_back(p.first);
@@ -953,25 +973,20 @@ bool valid_domain_name(std::string_view name) {
     return label != 0;
 }
 
-const std::vector<std::string_view> kBaseKeys{"Vpc", "Domain", "AlertSubscription"};
-const std::vector<std::string_view> kVpcKeys{"MaxAZs", "RestrictDefaultSecurityGroup"};
-const std::vector<std::string_view> kDomainKeys{"Name", "HostedZoneId"};
-const std::vector<std::string_view> kLeafKeys{"Ec2",      "Container",         "Volumes",
-                                              "Watchdog", "AlertSubscription", "Dashboard"};
-const std::vector<std::string_view> kEc2Keys{"InstanceType"};
-const std::vector<std::string_view> kContainerKeys{"Image", "Ports", "Environment", "StopTimeoutSeconds"};
-const std::vector<std::string_view> kVolumeKeys{"Type", "EnableBackups", "KeepOnDelete", "Paths"};
-const std::vector<std::string_view> kPathKeys{"Path", "ReadOnly"};
-const std::vector<std::string_view> kWatchdogKeys{"MinutesWithoutConnections", "Threshold", "InstanceLeftUp"};
-const std::vector<std::string_view> kInstanceLeftUpKeys{"DurationHours", "ShouldStop"};
-const std::vector<std::string_view> kDashboardKeys{"Enabled", "IntervalMinutes", "ShowContainerTimestamp"};
+// The keys of each section, from the spec.
+const ConfigKey& kBaseSpec = base_config_spec();
+const ConfigKey& kLeafSpec = leaf_config_spec();
+const std::vector<std::string_view> kBaseKeys = key_names(kBaseSpec);
+const std::vector<std::string_view> kLeafKeys = key_names(kLeafSpec);
+const std::vector<std::string_view> kVolumeKeys = key_names(config_key(kLeafSpec, "Volumes[]"));
+const std::vector<std::string_view> kPathKeys = key_names(config_key(kLeafSpec, "Volumes[].Paths[]"));
 
 void read_container(Loader& L, const Fields& root, LeafConfig& config) {
     auto container =
-        L.required_section(root, "Container", kContainerKeys, "'Image: <image>' and 'Ports: <list of ports>'");
+        L.section(root, config_key(kLeafSpec, "Container"), "'Image: <image>' and 'Ports: <list of ports>'");
     if (!container) return;
 
-    if (auto item = L.get(*container, "Image", true, "<registry/name:tag>")) {
+    if (auto item = L.get(*container, config_key(kLeafSpec, "Container.Image"), "<registry/name:tag>")) {
         if (auto image = L.string_value(*item, "an image name")) {
             if (trim(*image).empty())
                 L.problem(item->mark, item->path,
@@ -984,12 +999,14 @@ void read_container(Loader& L, const Fields& root, LeafConfig& config) {
         }
     }
 
-    if (auto ports_item = L.get(*container, "Ports", true, "[{TCP: <port>}]")) {
+    const ConfigKey& ports_spec = config_key(kLeafSpec, "Container.Ports");
+    const std::size_t max_ports = ports_spec.max_items;
+    if (auto ports_item = L.get(*container, ports_spec, "[{TCP: <port>}]")) {
         if (ports_item->node.IsNull()) {
             L.problem(ports_item->mark, ports_item->path, "no ports given; list at least one, e.g. '- TCP: 25565'");
-        } else if (ports_item->node.IsSequence() && ports_item->node.size() > kMaxPorts) {
+        } else if (ports_item->node.IsSequence() && ports_item->node.size() > max_ports) {
             L.problem(ports_item->mark, ports_item->path,
-                      std::to_string(ports_item->node.size()) + " ports; at most " + std::to_string(kMaxPorts) +
+                      std::to_string(ports_item->node.size()) + " ports; at most " + std::to_string(max_ports) +
                           ": each is an inbound rule of the container's security group, which takes 60 (the VPC "
                           "quota 'Inbound or outbound rules per security group'; SSH takes one); list only the "
                           "ports the server listens on");
@@ -1021,7 +1038,8 @@ void read_container(Loader& L, const Fields& root, LeafConfig& config) {
                 const std::string path = child_path(entry.path, name);
                 const Item value{pair.second, pair.second.IsNull() ? key.Mark() : pair.second.Mark(), path, key.Mark()};
                 auto port =
-                    L.int_value(value, 1, 65535, "a port number from 1 to 65535", "use the port the server listens on");
+                    L.int_value(value, ports_spec.keys.front().minimum.value_or(1), ports_spec.keys.front().maximum.value_or(65535),
+                                "a port number " + range_rule(ports_spec.keys.front()), "use the port the server listens on");
                 std::optional<PortProtocol> protocol;
                 if (iequals(name, "TCP"))
                     protocol = PortProtocol::Tcp;
@@ -1048,12 +1066,11 @@ void read_container(Loader& L, const Fields& root, LeafConfig& config) {
         }
     }
 
-    L.opt_int(*container, "StopTimeoutSeconds", config.container.stop_timeout_seconds, aws::ecs::kMinStopTimeoutSeconds,
-              aws::ecs::kMaxStopTimeoutSeconds,
-              "from " + std::to_string(aws::ecs::kMinStopTimeoutSeconds) + " to " +
-                  std::to_string(aws::ecs::kMaxStopTimeoutSeconds) + " (what ECS allows)",
+    const ConfigKey& stop_timeout = config_key(kLeafSpec, "Container.StopTimeoutSeconds");
+    L.opt_int(*container, stop_timeout, config.container.stop_timeout_seconds,
               "use the seconds the server needs to save and exit after SIGTERM, at most " +
-                  std::to_string(aws::ecs::kMaxStopTimeoutSeconds));
+                  std::to_string(stop_timeout.maximum.value_or(0)),
+              " (what ECS allows)");
 
     if (auto env_item = L.get(*container, "Environment", false); env_item && !env_item->node.IsNull()) {
         if (!env_item->node.IsMap()) {
@@ -1102,9 +1119,10 @@ void read_container(Loader& L, const Fields& root, LeafConfig& config) {
 void read_volumes(Loader& L, const Fields& root, LeafConfig& config) {
     const bool prod = config.maturity == Maturity::Prod;
     std::map<std::string, std::pair<int, std::string>> seen_paths; // normalized path -> (line, key path)
-    if (auto item = L.get(root, "Volumes", false); item && item->node.IsSequence() && item->node.size() > kMaxVolumes) {
+    const std::size_t max_volumes = config_key(kLeafSpec, "Volumes").max_items;
+    if (auto item = L.get(root, "Volumes", false); item && item->node.IsSequence() && item->node.size() > max_volumes) {
         L.problem(item->mark, item->path,
-                  std::to_string(item->node.size()) + " volumes; at most " + std::to_string(kMaxVolumes) +
+                  std::to_string(item->node.size()) + " volumes; at most " + std::to_string(max_volumes) +
                       " (each is an EFS file system the instance mounts, and the leaf's nested stacks would pass "
                       "more outputs than CloudFormation allows); put several paths on one volume instead");
         return;
@@ -1127,7 +1145,7 @@ void read_volumes(Loader& L, const Fields& root, LeafConfig& config) {
         }
         L.opt_bool(*f, "EnableBackups", volume.enable_backups);
         L.opt_bool(*f, "KeepOnDelete", volume.keep_on_delete);
-        if (auto paths = L.get(*f, "Paths", true, "[{Path: /data}]")) {
+        if (auto paths = L.get(*f, config_key(kLeafSpec, "Volumes[].Paths"), "[{Path: /data}]")) {
             if (paths->node.IsNull() || (paths->node.IsSequence() && paths->node.size() == 0)) {
                 L.problem(paths->mark, paths->path, "no paths given; list at least one, e.g. '- Path: /data'");
             } else {
@@ -1145,7 +1163,7 @@ void read_volumes(Loader& L, const Fields& root, LeafConfig& config) {
                     VolumePath vp;
                     vp.location = L.where(path_entry.mark);
                     L.opt_bool(*pf, "ReadOnly", vp.read_only);
-                    auto path_item = L.get(*pf, "Path", true, "/absolute/path");
+                    auto path_item = L.get(*pf, config_key(kLeafSpec, "Volumes[].Paths[].Path"), "/absolute/path");
                     if (!path_item) continue;
                     auto text = L.string_value(*path_item, "an absolute path");
                     if (!text) continue;
@@ -1191,17 +1209,21 @@ void read_volumes(Loader& L, const Fields& root, LeafConfig& config) {
 }
 
 void read_watchdog(Loader& L, const Fields& root, LeafConfig& config) {
-    auto wd = L.required_section(root, "Watchdog", kWatchdogKeys, "'Threshold: <bytes per second>'");
+    auto wd = L.section(root, config_key(kLeafSpec, "Watchdog"), "'Threshold: <bytes per second>'");
     if (!wd) return;
-    L.opt_int(*wd, "MinutesWithoutConnections", config.watchdog.minutes_without_connections, 2, 1440,
-              "from 2 to 1440", "use 2 or more minutes, at most a day (the alarm watches 1-minute periods)");
-    if (auto item = L.get(*wd, "Threshold", true, "<bytes per second>"))
-        if (auto v = L.int_value(*item, 0, INT_MAX - 1, "0 or more",
+    L.opt_int(*wd, config_key(kLeafSpec, "Watchdog.MinutesWithoutConnections"),
+              config.watchdog.minutes_without_connections,
+              "use 2 or more minutes, at most a day (the alarm watches 1-minute periods)");
+    const ConfigKey& threshold = config_key(kLeafSpec, "Watchdog.Threshold");
+    if (auto item = L.get(*wd, threshold, "<bytes per second>"))
+        if (auto v = L.int_value(*item, threshold.minimum.value_or(0), threshold.maximum.value_or(INT_MAX - 1),
+                                 range_rule(threshold),
                                  "use the traffic in bytes per second below which the server counts as idle"))
             config.watchdog.threshold = *v;
-    if (auto left_up = L.optional_section(*wd, "InstanceLeftUp", kInstanceLeftUpKeys)) {
-        L.opt_int(*left_up, "DurationHours", config.watchdog.instance_left_up.duration_hours, 1, 24,
-                  "from 1 to 24", "use 1 or more hours, at most a day (the alarm watches 1-minute periods)");
+    if (auto left_up = L.section(*wd, config_key(kLeafSpec, "Watchdog.InstanceLeftUp"))) {
+        L.opt_int(*left_up, config_key(kLeafSpec, "Watchdog.InstanceLeftUp.DurationHours"),
+                  config.watchdog.instance_left_up.duration_hours,
+                  "use 1 or more hours, at most a day (the alarm watches 1-minute periods)");
         L.opt_bool(*left_up, "ShouldStop", config.watchdog.instance_left_up.should_stop);
     }
 }
@@ -1390,13 +1412,13 @@ BaseConfig load_base_config(const std::string& path, const EnvironmentLookup& lo
     config.file = path;
     if (auto doc = L.parse()) {
         if (auto root = L.fields(Item{*doc, doc->Mark(), "", YAML::Mark()}, kBaseKeys, "keys: " + join(kBaseKeys))) {
-            if (auto vpc = L.optional_section(*root, "Vpc", kVpcKeys)) {
-                L.opt_int(*vpc, "MaxAZs", config.vpc.max_azs, 1, 16, "from 1 to 16",
+            if (auto vpc = L.section(*root, config_key(kBaseSpec, "Vpc"))) {
+                L.opt_int(*vpc, config_key(kBaseSpec, "Vpc.MaxAZs"), config.vpc.max_azs,
                           "use the number of availability zones to spread the VPC's public subnets over");
                 L.opt_bool(*vpc, "RestrictDefaultSecurityGroup", config.vpc.restrict_default_security_group);
             }
-            if (auto domain = L.required_section(*root, "Domain", kDomainKeys, "'Name: <your domain>'")) {
-                if (auto item = L.get(*domain, "Name", true, "<your domain, e.g. example.com>")) {
+            if (auto domain = L.section(*root, config_key(kBaseSpec, "Domain"), "'Name: <your domain>'")) {
+                if (auto item = L.get(*domain, config_key(kBaseSpec, "Domain.Name"), "<your domain, e.g. example.com>")) {
                     if (auto name = L.string_value(*item, "a domain name")) {
                         const std::string lowered = lower(trim(*name));
                         if (!valid_domain_name(lowered))
@@ -1432,8 +1454,8 @@ LeafConfig load_leaf_config(const std::string& path, Maturity maturity, const En
     config.maturity = maturity;
     if (auto doc = L.parse()) {
         if (auto root = L.fields(Item{*doc, doc->Mark(), "", YAML::Mark()}, kLeafKeys, "keys: " + join(kLeafKeys))) {
-            if (auto ec2 = L.required_section(*root, "Ec2", kEc2Keys, "'InstanceType: <e.g. m5.large>'")) {
-                if (auto item = L.get(*ec2, "InstanceType", true, "<e.g. m5.large>")) {
+            if (auto ec2 = L.section(*root, config_key(kLeafSpec, "Ec2"), "'InstanceType: <e.g. m5.large>'")) {
+                if (auto item = L.get(*ec2, config_key(kLeafSpec, "Ec2.InstanceType"), "<e.g. m5.large>")) {
                     if (auto type = L.string_value(*item, "an instance type such as m5.large")) {
                         if (instance_type_form(*type))
                             config.ec2.instance_type = *type;
@@ -1452,9 +1474,9 @@ LeafConfig load_leaf_config(const std::string& path, Maturity maturity, const En
             read_volumes(L, *root, config);
             read_watchdog(L, *root, config);
             config.alert_subscriptions = L.alert_subscriptions(*root);
-            if (auto dashboard = L.optional_section(*root, "Dashboard", kDashboardKeys)) {
+            if (auto dashboard = L.section(*root, config_key(kLeafSpec, "Dashboard"))) {
                 L.opt_bool(*dashboard, "Enabled", config.dashboard.enabled);
-                L.opt_int(*dashboard, "IntervalMinutes", config.dashboard.interval_minutes, 1, INT_MAX, "more than 0",
+                L.opt_int(*dashboard, config_key(kLeafSpec, "Dashboard.IntervalMinutes"), config.dashboard.interval_minutes,
                           "use 1 or more (minutes)");
                 L.opt_bool(*dashboard, "ShowContainerTimestamp", config.dashboard.show_container_timestamp);
             }

@@ -1,4 +1,5 @@
-// The leafsynth command-line tool: synth, ls, graph, diff, bootstrap, deploy, destroy, drift, completion.
+// The leafsynth command-line tool: synth, ls, graph, diff, bootstrap, deploy, destroy, drift, schema, init,
+// completion.
 //
 // Exit codes: 0 success, 1 a finding (diff --fail), 2 bad input or failure.
 
@@ -18,6 +19,7 @@
 #include "destroy_command.hpp"
 #include "diff_command.hpp"
 #include "drift_command.hpp"
+#include "leafsynth/containermanager/config_spec.hpp"
 #include "leafsynth/leafsynth.hpp"
 
 namespace {
@@ -167,6 +169,15 @@ int main(int argc, char** argv) {
     leafsynth::cli::DriftArgs drift_args;
     CLI::App* drift = leafsynth::cli::add_drift_command(cli, drift_args);
 
+    std::string schema_format;
+    CLI::App* schema = cli.add_subcommand("schema", "Print the JSON Schema (draft 2020-12) of a config format: leaf or base");
+    schema->add_option("format", schema_format, "leaf (a container's config) or base (base-stack-config.yaml)")
+        ->required()
+        ->check(CLI::IsMember({"leaf", "base"}));
+    schema->footer("Editors that read JSON Schema (VS Code's YAML extension and others through yaml-language-server)\n"
+                   "check a config as it is typed when its first line names the schema:\n"
+                   "  # yaml-language-server: $schema=/usr/share/leafsynth/schemas/leaf.schema.json");
+
     leafsynth::cli::ReferenceCommands reference;
     leafsynth::cli::add_reference_commands(cli, reference);
 
@@ -196,6 +207,10 @@ int main(int argc, char** argv) {
         if (*deploy) return leafsynth::cli::run_deploy(deploy_args);
         if (*destroy) return leafsynth::cli::run_destroy(destroy_args);
         if (*drift) return leafsynth::cli::run_drift(drift_args);
+        if (*schema) {
+            std::cout << leafsynth::containermanager::config_json_schema(schema_format);
+            return kExitOk;
+        }
         if (*reference.completion) {
             std::cout << leafsynth::cli::completion_script(cli, reference.shell);
             return kExitOk;
@@ -204,7 +219,7 @@ int main(int argc, char** argv) {
             std::cout << leafsynth::cli::man_page(cli, leafsynth::version);
             return kExitOk;
         }
-        std::cerr << "leafsynth: error: a subcommand is required: synth, ls, graph, diff, bootstrap, deploy, destroy, drift or completion (see "
+        std::cerr << "leafsynth: error: a subcommand is required: synth, ls, graph, diff, bootstrap, deploy, destroy, drift, schema, init or completion (see "
                      "'leafsynth --help')\n";
         return kExitInput;
     } catch (const leafsynth::ValidationError& e) {

@@ -1,12 +1,16 @@
 #include "support.hpp"
 
+#include <cstdlib>
 #include <fstream>
 #include <stdexcept>
 
 namespace config_tests {
 
 std::string write_scratch(const std::string& name, const std::string& text) {
-    const std::filesystem::path dir(LEAFSYNTH_CONFIG_SCRATCH_DIR);
+    // tests/config/test_config_schema.py runs these tests with the variable set, to check every
+    // config they write against the schemas.
+    const char* env = std::getenv("LEAFSYNTH_CONFIG_SCRATCH_DIR");
+    const std::filesystem::path dir(env && *env ? env : LEAFSYNTH_CONFIG_SCRATCH_DIR);
     std::filesystem::create_directories(dir);
     const auto path = dir / name;
     std::ofstream out(path, std::ios::binary | std::ios::trunc);

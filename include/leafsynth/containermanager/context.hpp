@@ -4,6 +4,8 @@
 /// Lambda handlers are.
 
 #include <filesystem>
+#include <optional>
+#include <string_view>
 #include <string>
 
 #include "leafsynth/containermanager/config.hpp"
@@ -27,6 +29,11 @@ struct StackContext {
 /// `$XDG_DATA_DIRS` (default `/usr/local/share:/usr/share`, where the Debian package puts them).
 /// Throws InputError, saying where it looked, when none holds the handlers.
 std::filesystem::path default_lambda_dir();
+
+/// The installed JSON Schema of a config format (`leaf` or `base`):
+/// `share/leafsynth/schemas/<format>.schema.json`, looked for where default_lambda_dir() looks for
+/// the handlers; nullopt when there is none.
+std::optional<std::filesystem::path> installed_schema(std::string_view format);
 
 /// `Route 53 / DNS` region: Domain and LinkTogether stacks always deploy here.
 inline constexpr const char* kDnsRegion = "us-east-1";
