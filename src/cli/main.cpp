@@ -19,6 +19,7 @@
 #include "destroy_command.hpp"
 #include "diff_command.hpp"
 #include "drift_command.hpp"
+#include "init_command.hpp"
 #include "leafsynth/containermanager/config_spec.hpp"
 #include "leafsynth/leafsynth.hpp"
 
@@ -134,6 +135,8 @@ int main(int argc, char** argv) {
                "  leafsynth deploy examples/containermanager/minecraft.yaml --region us-west-2     synth, then deploy\n"
                "  leafsynth destroy examples/containermanager/minecraft.yaml --region us-west-2    delete its stacks (not Base)\n"
                "  leafsynth drift --app leafsynth.out --fail                                   resources changed by hand\n"
+               "  leafsynth init valheim --image lloesche/valheim-server --port udp:2456 --volume /config   a new config\n"
+               "  leafsynth schema leaf > leaf.schema.json                                     for an editor\n"
                "\nExit codes: 0 success, 1 a finding (diff or drift --fail), a deploy not approved or a destroy not confirmed, 2 bad input or failure.");
 
     AppArgs synth_args;
@@ -178,6 +181,9 @@ int main(int argc, char** argv) {
                    "check a config as it is typed when its first line names the schema:\n"
                    "  # yaml-language-server: $schema=/usr/share/leafsynth/schemas/leaf.schema.json");
 
+    leafsynth::cli::InitArgs init_args;
+    CLI::App* init = leafsynth::cli::add_init_command(cli, init_args);
+
     leafsynth::cli::ReferenceCommands reference;
     leafsynth::cli::add_reference_commands(cli, reference);
 
@@ -207,6 +213,7 @@ int main(int argc, char** argv) {
         if (*deploy) return leafsynth::cli::run_deploy(deploy_args);
         if (*destroy) return leafsynth::cli::run_destroy(destroy_args);
         if (*drift) return leafsynth::cli::run_drift(drift_args);
+        if (*init) return leafsynth::cli::run_init(init_args);
         if (*schema) {
             std::cout << leafsynth::containermanager::config_json_schema(schema_format);
             return kExitOk;

@@ -628,6 +628,122 @@ class InfoTest(TempDirTest):
                     self.assertIn(needle, proc.stdout)
 
 
+class InitTest(TempDirTest):
+    """`leafsynth init`: a commented config that synthesizes as written, never overwritten by accident."""
+
+    COMMENTED_KEY = re.compile(r"^(\s*)# ([A-Z][A-Za-z0-9]*):(?: (.*))?$")
+
+    def init(self, *args, cwd=None):
+        return self.leafsynth("init", *args, cwd=cwd or self.tmp)
+
+    def synth(self, leaf: pathlib.Path, out: pathlib.Path):
+        proc = self.leafsynth("synth", leaf, "--region", REGION, "--account", "123456789012", "-o", out)
+        self.assert_ok(proc)
+        return snapshot(out)
+
+    def test_writes_a_leaf_and_a_base_config_that_synthesize(self):
+        proc = self.init("minecraft")
+        self.assert_ok(proc)
+        leaf, base = self.tmp / "minecraft.yaml", self.tmp / "base-stack-config.yaml"
+        self.assertIn("Wrote ./minecraft.yaml and ./base-stack-config.yaml", proc.stdout)
+        for path, fmt in ((leaf, "leaf"), (base, "base")):
+            first = path.read_text().splitlines()[0]
+            self.assertTrue(first.startswith("# yaml-language-server: $schema="), first)
+            schema = pathlib.Path(first.split("=", 1)[1])
+            self.assertTrue(schema.is_file(), f"{path.name} names {schema}, which is not there")
+            self.assertEqual(json.loads(schema.read_text())["title"], f"leafsynth {fmt} config")
+        data = yaml.load(leaf.read_text(), Loader=_CfnLoader)
+        self.assertEqual(data["Container"], {"Image": "itzg/minecraft-server", "Ports": [{"TCP": 25565}]})
+        self.assertEqual(data["Watchdog"], {"Threshold": 1850})
+        out = self.tmp / "out"
+        files = self.synth(leaf, out)
+        self.assertIn("ContainerManager-Minecraft-Stack.template.json", files)
+        if ARGS.emitted_dir:
+            dest = pathlib.Path(ARGS.emitted_dir) / "cli-init"
+            shutil.rmtree(dest, ignore_errors=True)
+            shutil.copytree(out, dest, ignore=shutil.ignore_patterns("asset.*", "*.json.tmp"))
+
+    def test_the_options_set_what_they_say(self):
+        self.assert_ok(self.init("valheim", "--image", "lloesche/valheim-server", "--port", "udp:2456",
+                                 "--port", "UDP:2457", "--instance-type", "t3.large", "--volume", "/config",
+                                 "--volume", "/opt/valheim", "--threshold", "3000", "--domain", "play.example.org"))
+        data = yaml.load((self.tmp / "valheim.yaml").read_text(), Loader=_CfnLoader)
+        self.assertEqual(data["Ec2"], {"InstanceType": "t3.large"})
+        self.assertEqual(data["Container"]["Ports"], [{"UDP": 2456}, {"UDP": 2457}])
+        self.assertEqual(data["Volumes"], [{"Paths": [{"Path": "/config"}, {"Path": "/opt/valheim"}]}])
+        self.assertEqual(data["Watchdog"]["Threshold"], 3000)
+        base = yaml.load((self.tmp / "base-stack-config.yaml").read_text(), Loader=_CfnLoader)
+        self.assertEqual(base, {"Domain": {"Name": "play.example.org"}})
+        files = self.synth(self.tmp / "valheim.yaml", self.tmp / "out")
+        leaf = json.loads(files["ContainerManager-Valheim-Stack.template.json"])
+        self.assertTrue(leaf["Resources"])
+
+    def test_every_commented_default_is_the_default(self):
+        """Uncommenting every key init left commented out changes nothing in the output."""
+        self.assert_ok(self.init("minecraft", "--volume", "/data"))
+        leaf, base = self.tmp / "minecraft.yaml", self.tmp / "base-stack-config.yaml"
+        as_written = self.synth(leaf, self.tmp / "a")
+        uncommented = 0
+        for path in (leaf, base):
+            lines = []
+            for line in path.read_text().splitlines():
+                m = self.COMMENTED_KEY.match(line)
+                if m:
+                    line = f"{m.group(1)}{m.group(2)}:" + (f" {m.group(3)}" if m.group(3) else "")
+                    uncommented += 1
+                lines.append(line)
+            path.write_text("\n".join(lines) + "\n")
+        self.assertGreater(uncommented, 12)
+        self.assertEqual(self.synth(leaf, self.tmp / "b"), as_written)
+
+    def test_dir_makes_the_folder(self):
+        proc = self.init("echo", "--dir", self.tmp / "apps" / "echo", "--port", "tcp:7")
+        self.assert_ok(proc)
+        self.assertTrue((self.tmp / "apps" / "echo" / "echo.yaml").is_file())
+        self.assertTrue((self.tmp / "apps" / "echo" / "base-stack-config.yaml").is_file())
+        self.synth(self.tmp / "apps" / "echo" / "echo.yaml", self.tmp / "out")
+
+    def test_an_existing_config_is_not_overwritten_without_force(self):
+        self.assert_ok(self.init("minecraft"))
+        leaf, base = self.tmp / "minecraft.yaml", self.tmp / "base-stack-config.yaml"
+        leaf.write_text(leaf.read_text() + "# mine\n")
+        base.write_text(base.read_text() + "# my base\n")
+        before = snapshot(self.tmp)
+        proc = self.init("minecraft", "--image", "other/image")
+        self.assertEqual(proc.returncode, 2)
+        self.assertEqual(proc.stderr, ERROR_PREFIX + "./minecraft.yaml exists; leafsynth init does not overwrite it "
+                                                     "without --force\n")
+        self.assertEqual(snapshot(self.tmp), before)
+        proc = self.init("minecraft", "--image", "other/image", "--force")
+        self.assert_ok(proc)
+        self.assertIn("Kept ./base-stack-config.yaml", proc.stdout)
+        self.assertIn("Image: other/image", leaf.read_text())
+        self.assertTrue(base.read_text().endswith("# my base\n"), "the base config was rewritten")
+
+    def test_bad_arguments_are_one_clear_error_and_write_nothing(self):
+        cases = [
+            (["Bad Id"], "container id 'Bad Id' contains 'B'; use only lower-case letters"),
+            (["game", "--port", "tcp"], "--port 'tcp': write PROTOCOL:PORT with TCP or UDP and a port from 1 to 65535"),
+            (["game", "--port", "sctp:80"], "--port 'sctp:80': write PROTOCOL:PORT"),
+            (["game", "--port", "udp:70000"], "--port 'udp:70000': write PROTOCOL:PORT"),
+            (["game", "--volume", "data"], "--volume 'data': not an absolute path; start it with '/', e.g. '/data'"),
+            (["game", "--instance-type", "M5.large"],
+             "the config leafsynth init would write is not valid, so nothing was written"),
+            (["game", "--port", "tcp:80", "--port", "TCP:80"], "port 80/TCP is already listed"),
+        ]
+        for args, message in cases:
+            with self.subTest(args=args):
+                proc = self.init(*args)
+                self.assertEqual(proc.returncode, 2, proc.stderr)
+                self.assertIn(message, proc.stderr)
+                self.assertTrue(proc.stderr.startswith(ERROR_PREFIX), proc.stderr)
+                self.assertEqual(sorted(p.name for p in self.tmp.iterdir() if p.name != "home"), [],
+                                 "init left files behind")
+        proc = self.init("game", "--instance-type", "M5.large")
+        self.assertIn("game.yaml:", proc.stderr)  # the loader's problem names the file it would have been
+        self.assertNotIn(".init-", proc.stderr)
+
+
 class RepeatableOptionsTest(TempDirTest):
     """`--stack A --stack B` (and `--parameters`) take every value, as the help says."""
 
