@@ -34,8 +34,8 @@ packages=(
 )
 if ((tests)); then
   # Catch2 (unit tests), Python (CLI, moto and golden tests), openssl (TLS test certificates),
-  # man and groff (the man page test), zsh (the zsh completion test).
-  packages+=(catch2 python3 python3-venv openssl man-db groff-base zsh)
+  # man and groff (the man page test), zsh (the zsh completion test), graphviz (graph --format png).
+  packages+=(catch2 python3 python3-venv openssl man-db groff-base zsh graphviz)
   # node and npm run the AWS CDK CLI of tests/assembly. Keep the ones on PATH (e.g. a newer
   # NodeSource build, which ships its own npm); install Debian's only when either is missing.
   if ! command -v node >/dev/null || ! command -v npm >/dev/null; then

@@ -6,6 +6,13 @@
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <new>
 #include <string>
@@ -104,12 +111,82 @@ int run_ls(const AppArgs& args) {
     return kExitOk;
 }
 
-int run_graph(const AppArgs& args, const std::string& format) {
+/// Graphviz's `dot` on PATH, or "" when there is none.
+std::string find_dot() {
+    const char* path = std::getenv("PATH");
+    std::string_view dirs = path ? path : "";
+    while (!dirs.empty()) {
+        const auto colon = dirs.find(':');
+        const std::string dir(dirs.substr(0, colon));
+        dirs = colon == std::string_view::npos ? std::string_view() : dirs.substr(colon + 1);
+        if (dir.empty()) continue;
+        const std::string candidate = dir + "/dot";
+        if (::access(candidate.c_str(), X_OK) == 0) return candidate;
+    }
+    return {};
+}
+
+/// Renders DOT text to `format` (svg or png) with Graphviz into `output` (stdout when empty).
+void render_with_graphviz(const std::string& dot_text, const std::string& format, const std::string& output) {
+    const std::string dot = find_dot();
+    if (dot.empty())
+        throw leafsynth::InputError("--format " + format + " needs Graphviz's dot, which is not on PATH; install "
+                                    "Graphviz (Debian: apt install graphviz), or write DOT with --format dot and "
+                                    "render it elsewhere");
+    namespace fs = std::filesystem;
+    const fs::path input = fs::temp_directory_path() / ("leafsynth-graph-" + std::to_string(::getpid()) + ".dot");
+    std::ofstream(input, std::ios::binary | std::ios::trunc) << dot_text;
+    // Written beside the output and renamed, so a failed render leaves no half-written file.
+    const std::string partial = output.empty() ? std::string() : output + ".partial-" + std::to_string(::getpid());
+    std::vector<std::string> args = {dot, "-T" + format, "-Gdpi=96", input.string()};
+    if (!partial.empty()) args.insert(args.end(), {"-o", partial});
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    pid_t pid = 0;
+    int status = 0;
+    const int spawned = ::posix_spawn(&pid, dot.c_str(), nullptr, nullptr, argv.data(), environ);
+    if (spawned == 0) ::waitpid(pid, &status, 0);
+    std::error_code ec;
+    fs::remove(input, ec);
+    if (spawned != 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        if (!partial.empty()) fs::remove(partial, ec);
+        throw leafsynth::InputError("Graphviz's dot (" + dot + ") could not render the graph as " + format +
+                                    (spawned != 0 ? "" : " (exit " + std::to_string(WEXITSTATUS(status)) + ")") +
+                                    "; try --format dot to see the DOT text");
+    }
+    if (!partial.empty()) {
+        fs::rename(partial, output, ec);
+        if (ec) throw leafsynth::InputError("cannot write " + output + " (" + ec.message() + ")");
+    }
+}
+
+int run_graph(const AppArgs& args, const std::string& format, const std::string& detail, const std::string& output) {
     leafsynth::App app;
     leafsynth::cli::build_app(app, args);
     app.synth(); // validates, and adds what references between stacks need
-    std::cout << leafsynth::render_graph(app, format == "dot" ? leafsynth::GraphFormat::Dot
-                                                               : leafsynth::GraphFormat::Mermaid);
+    const bool dot = format != "mermaid";
+    const std::string text =
+        leafsynth::render_graph(app, dot ? leafsynth::GraphFormat::Dot : leafsynth::GraphFormat::Mermaid,
+                                detail == "resources" ? leafsynth::GraphDetail::Resources
+                                                      : leafsynth::GraphDetail::Constructs);
+    if (format == "svg" || format == "png") {
+        std::cout.flush();
+        render_with_graphviz(text, format, output);
+        return kExitOk;
+    }
+    if (output.empty()) {
+        std::cout << text;
+        return kExitOk;
+    }
+    const std::string partial = output + ".partial-" + std::to_string(::getpid());
+    std::ofstream(partial, std::ios::binary | std::ios::trunc) << text;
+    std::error_code ec;
+    std::filesystem::rename(partial, output, ec);
+    if (ec) {
+        std::filesystem::remove(partial, ec);
+        throw leafsynth::InputError("cannot write " + output + "; check its folder exists and is writable");
+    }
     return kExitOk;
 }
 
@@ -127,7 +204,7 @@ int main(int argc, char** argv) {
                "  leafsynth synth examples/containermanager/minecraft.yaml --region us-west-2   into ./leafsynth.out\n"
                "  leafsynth synth examples/containermanager/*.yaml -o out --format yaml        all examples, one app\n"
                "  leafsynth ls examples/containermanager/minecraft.yaml --region eu-west-1     deployment order\n"
-               "  leafsynth graph examples/containermanager/minecraft.yaml --format dot | dot -Tsvg > app.svg\n"
+               "  leafsynth graph examples/containermanager/minecraft.yaml --format png -o app.png   its architecture\n"
                "  leafsynth diff examples/containermanager/minecraft.yaml --region us-west-2   with the deployed stacks\n"
                "  leafsynth diff examples/containermanager/minecraft.yaml --region us-west-2 --against leafsynth.out\n"
                "  leafsynth diff old.template.json new.template.yaml --fail                 two templates\n"
@@ -153,9 +230,20 @@ int main(int argc, char** argv) {
 
     AppArgs graph_args;
     std::string graph_format = "mermaid";
-    CLI::App* graph = cli.add_subcommand("graph", "Draw the app: stacks by region, nested stacks, resources, references");
+    std::string graph_detail = "constructs";
+    std::string graph_output;
+    CLI::App* graph = cli.add_subcommand(
+        "graph", "Draw the app: stacks by region, nested stacks, its parts and the flows between them (or resources)");
     add_app_args(*graph, graph_args);
-    graph->add_option("--format", graph_format, "mermaid or dot")->check(CLI::IsMember({"mermaid", "dot"}));
+    graph->add_option("--format", graph_format, "mermaid, dot, or svg / png (rendered by Graphviz's dot)")
+        ->check(CLI::IsMember({"mermaid", "dot", "svg", "png"}));
+    graph->add_option("--detail", graph_detail,
+                      "constructs (the parts: a function with its role and log group is one node; the default) or "
+                      "resources (every resource and reference)")
+        ->check(CLI::IsMember({"constructs", "resources"}));
+    graph->add_option("-o,--output", graph_output, "Write the drawing to this file (default: stdout)")
+        ->type_name("FILE")
+        ->check(kNonEmpty);
 
     leafsynth::cli::DiffArgs diff_args;
     CLI::App* diff = leafsynth::cli::add_diff_command(cli, diff_args);
@@ -207,7 +295,7 @@ int main(int argc, char** argv) {
     try {
         if (*synth) return run_synth(synth_args, outdir, template_format);
         if (*ls) return run_ls(ls_args);
-        if (*graph) return run_graph(graph_args, graph_format);
+        if (*graph) return run_graph(graph_args, graph_format, graph_detail, graph_output);
         if (*diff) return leafsynth::cli::run_diff(diff_args);
         if (*bootstrap) return leafsynth::cli::run_bootstrap(bootstrap_args);
         if (*deploy) return leafsynth::cli::run_deploy(deploy_args);

@@ -554,9 +554,58 @@ class GraphTest(TempDirTest):
         self.assert_ok(proc)
         return proc.stdout
 
+    def test_the_architecture_by_default(self):
+        text = self.graph()
+        self.assertEqual(self.graph("--detail", "constructs"), text)
+        self.assertIn('clients["Clients"]', text)
+        self.assertIn("-->|DNS query|", text)
+        self.assertIn("-.->|matching log lines|", text)
+        self.assertNotIn("Role<br/>IAM::Role", text)
+        resources = self.graph("--detail", "resources")
+        self.assertGreater(resources.count("\n"), 2 * text.count("\n"))
+
+    @unittest.skipUnless(shutil.which("dot"), "Graphviz is not installed (bash cmake/setup.sh --tests installs it)")
+    def test_rendered_by_graphviz_and_readable(self):
+        import struct
+        for configs, limit in ((["minecraft"], 4000), (list(self.CONFIGS), None)):
+            out = self.tmp / "app.png"
+            proc = self.leafsynth("graph", *(example(c) for c in configs), "--region", REGION, "--format", "png",
+                                  "-o", out)
+            self.assert_ok(proc)
+            data = out.read_bytes()
+            self.assertEqual(data[:8], b"\x89PNG\r\n\x1a\n")
+            width, height = struct.unpack(">II", data[16:24])
+            if limit:  # one container: both sides readable at 96 dpi
+                self.assertLess(width, limit)
+                self.assertLess(height, limit)
+            self.assertFalse([p for p in self.tmp.iterdir() if ".partial-" in p.name])
+        proc = self.leafsynth("graph", example("minecraft"), "--region", REGION, "--format", "svg")
+        self.assert_ok(proc)
+        self.assertIn("<svg", proc.stdout)
+        self.assertIn("Start System", proc.stdout)
+
+    def test_the_committed_drawing_is_current(self):
+        committed = (examples() / "architecture.dot").read_text()
+        proc = self.leafsynth("graph", example("minecraft"), "--region", REGION, "--format", "dot")
+        self.assert_ok(proc)
+        self.assertEqual(proc.stdout, committed,
+                         "examples/containermanager/architecture.dot is stale: run 'build/leafsynth graph "
+                         "examples/containermanager/minecraft.yaml --region us-west-2 --format dot -o "
+                         "examples/containermanager/architecture.dot' and render architecture.png from it with "
+                         "'dot -Tpng -Gdpi=96'")
+
+    def test_without_graphviz_one_clear_error(self):
+        proc = self.leafsynth("graph", example("minecraft"), "--region", REGION, "--format", "png", "-o",
+                              self.tmp / "app.png", env={"PATH": str(self.tmp / "empty")})
+        self.assertEqual(proc.returncode, 2)
+        self.assertEqual(proc.stderr, ERROR_PREFIX + "--format png needs Graphviz's dot, which is not on PATH; install "
+                                                     "Graphviz (Debian: apt install graphviz), or write DOT with "
+                                                     "--format dot and render it elsewhere\n")
+        self.assertFalse((self.tmp / "app.png").exists())
+
     def test_mermaid(self):
-        text = self.graph()  # mermaid is the default
-        self.assertEqual(self.graph("--format", "mermaid"), text)
+        text = self.graph("--detail", "resources")  # mermaid is the default format
+        self.assertEqual(self.graph("--format", "mermaid", "--detail", "resources"), text)
         lines = text.splitlines()
         self.assertEqual(lines[0], "flowchart TD")
         titles = re.findall(r'^\s*subgraph \S+\["([^"]*)"\]$', text, re.M)
@@ -573,7 +622,7 @@ class GraphTest(TempDirTest):
         self.assertRegex(text, r"\n  \S+ -\.->\|\w+\| \S+\n")  # a reference across stacks
 
     def test_dot(self):
-        text = self.graph("--format", "dot")
+        text = self.graph("--format", "dot", "--detail", "resources")
         self.assertTrue(text.startswith("digraph leafsynth {\n"), text[:80])
         self.assertTrue(text.endswith("}\n"), text[-80:])
         self.assertEqual(text.count("{"), text.count("}"))
@@ -603,7 +652,7 @@ class InfoTest(TempDirTest):
         for cmd in ("synth", "ls", "graph"):
             self.assertRegex(examples_text, rf"\n  leafsynth {cmd} \S+\.yaml")
         self.assertIn("--format yaml", examples_text)
-        self.assertIn("--format dot", examples_text)
+        self.assertIn("--format png", examples_text)
         m = re.search(r"Exit codes:(.*)", out, re.S)
         self.assertIsNotNone(m, out)
         self.assertRegex(m.group(1), r"0 success")
@@ -856,7 +905,7 @@ class ErrorTest(TempDirTest):
 
     def test_bad_format(self):
         self.assert_error(["synth", example("minecraft"), "--region", REGION, "--format", "xml"], "--format", "xml")
-        self.assert_error(["graph", example("minecraft"), "--region", REGION, "--format", "svg"], "--format", "svg")
+        self.assert_error(["graph", example("minecraft"), "--region", REGION, "--format", "jpeg"], "--format", "jpeg")
         self.assert_error(["ls", example("minecraft"), "--region", REGION, "--format", "json"], "--format")
 
     def test_bad_maturity(self):

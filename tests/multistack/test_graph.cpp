@@ -11,7 +11,7 @@ TEST_CASE("the multi-region example as Mermaid and DOT") {
     App app;
     multi_region::build(app, "us-west-2", "123456789012");
     app.synth();
-    std::string mermaid = render_graph(app, GraphFormat::Mermaid);
+    std::string mermaid = render_graph(app, GraphFormat::Mermaid, GraphDetail::Resources);
     CHECK_THAT(mermaid, Catch::StartsWith("flowchart TD\n"));
     CHECK(unit::has_line(mermaid, "  subgraph region_0[\"us-west-2\"]"));
     CHECK(unit::has_line(mermaid, "  subgraph region_1[\"us-east-1\"]"));
@@ -24,8 +24,8 @@ TEST_CASE("the multi-region example as Mermaid and DOT") {
     // The synthesizer's own cross-region writers are not drawn.
     CHECK(mermaid.find("LeafsynthCrossRegionWriter") == std::string::npos);
 
-    std::string dot = render_graph(app, GraphFormat::Dot);
+    std::string dot = render_graph(app, GraphFormat::Dot, GraphDetail::Resources);
     CHECK_THAT(dot, Catch::StartsWith("digraph leafsynth {"));
     CHECK(unit::has_line(dot, "  n_Service_Workers_Work -> n_Service_Jobs [label=\"RedrivePolicy\", style=dashed];"));
-    CHECK(render_graph(app, GraphFormat::Dot) == dot); // deterministic
+    CHECK(render_graph(app, GraphFormat::Dot, GraphDetail::Resources) == dot); // deterministic
 }
