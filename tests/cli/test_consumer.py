@@ -23,6 +23,8 @@ import sys
 import tempfile
 import unittest
 
+from cli_support import run, run_tests
+
 ARGS = None
 
 STACK = "CustomAppData"
@@ -33,16 +35,6 @@ def cdk_logical_id(*components: str) -> str:
     """aws-cdk-lib's makeUniqueId for a path of two or more components (no 'Resource'/'Default')."""
     human = "".join(c for c in "".join(components) if c.isalnum())
     return human + hashlib.md5("/".join(components).encode()).hexdigest()[:8].upper()
-
-
-def run(cmd, **kwargs):
-    """Runs a command; fails with its output when it exits non-zero."""
-    proc = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, **kwargs)
-    if proc.returncode != 0:
-        raise AssertionError(
-            f"command failed (exit {proc.returncode}): {' '.join(map(str, cmd))}\n"
-            f"--- stdout ---\n{proc.stdout[-6000:]}\n--- stderr ---\n{proc.stderr[-6000:]}")
-    return proc
 
 
 class ConsumerTest(unittest.TestCase):

@@ -27,17 +27,9 @@ import sys
 import tempfile
 import unittest
 
+from cli_support import run, run_tests
+
 ARGS = None
-
-
-def run(cmd, **kwargs):
-    """Runs a command; fails with its output when it exits non-zero."""
-    proc = subprocess.run([str(c) for c in cmd], capture_output=True, text=True, **kwargs)
-    if proc.returncode != 0:
-        raise AssertionError(
-            f"command failed (exit {proc.returncode}): {' '.join(map(str, cmd))}\n"
-            f"--- stdout ---\n{proc.stdout[-6000:]}\n--- stderr ---\n{proc.stderr[-6000:]}")
-    return proc
 
 
 def can_hide_trees() -> bool:
@@ -268,7 +260,7 @@ def main() -> int:
     parser.add_argument("--cpack", required=True)
     parser.add_argument("--config", default="")
     ARGS, rest = parser.parse_known_args()
-    return 0 if unittest.main(argv=[sys.argv[0], "-v", *rest], exit=False).result.wasSuccessful() else 1
+    return run_tests(rest)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,8 @@ import sys
 import tempfile
 import unittest
 
+from cli_support import run_tests
+
 ARGS = None
 
 
@@ -137,7 +139,8 @@ class BashCompletionTest(unittest.TestCase):
     def test_option_values(self):
         self.assertEqual(self.complete("synth", "x.yaml", "--format", ""), ["json", "yaml"])
         self.assertEqual(self.complete("synth", "--format", "=", "y"), ["yaml"])
-        self.assertEqual(self.complete("graph", "--format", ""), ["dot", "mermaid"])
+        self.assertEqual(self.complete("graph", "--format", ""), ["dot", "mermaid", "png", "svg"])
+        self.assertEqual(self.complete("graph", "--detail", ""), ["constructs", "resources"])
         self.assertEqual(self.complete("deploy", "--require-approval", "b"), ["broadening"])
         self.assertEqual(self.complete("synth", "-o", "g"), ["games"])  # folders only
         self.assertEqual(self.complete("synth", "--base", "ga"), ["game.yaml", "games"])
@@ -216,7 +219,7 @@ def main() -> int:
     parser.add_argument("--cli", required=True)
     parser.add_argument("--build-dir", required=True)
     ARGS, rest = parser.parse_known_args()
-    return 0 if unittest.main(argv=[sys.argv[0], "-v", *rest], exit=False).result.wasSuccessful() else 1
+    return run_tests(rest)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,8 @@ import sys
 import tempfile
 import unittest
 
+from cli_support import run_tests
+
 ARGS = None
 
 
@@ -76,7 +78,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--source-dir", required=True)
     ARGS, rest = parser.parse_known_args()
-    return 0 if unittest.main(argv=[sys.argv[0], "-v", *rest], exit=False).result.wasSuccessful() else 1
+    return run_tests(rest)
 
 
 if __name__ == "__main__":
